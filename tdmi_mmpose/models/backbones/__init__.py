@@ -1,0 +1,3 @@
+from .tdmi_hrnet import TDMIHRNet
+
+__all__ = ['TDMIHRNet']
