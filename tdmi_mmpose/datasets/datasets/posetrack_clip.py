@@ -1,0 +1,152 @@
+"""PoseTrack-style video datasets: each person's key frame and neighbours."""
+import os.path as osp
+import re
+
+from mmpose.datasets.datasets.base import BaseCocoStyleDataset
+from mmpose.registry import DATASETS
+
+_FRAME_RE = re.compile(r'^(.*?)(\d+)(\.[^.]+)$')
+
+
+def neighbour_frame_paths(key_path, first, last, offsets):
+    """Paths of the frames ``key + offset`` of a video, in offset order.
+
+    The frame number and its zero padding are read from the key frame's file
+    name (``000042.jpg`` -> 42, six digits); neighbours outside
+    ``[first, last]`` are replaced by the nearest valid frame.
+
+    Args:
+        key_path (str): Path of the key frame.
+        first (int): Number of the first frame of the video.
+        last (int): Number of the last frame of the video.
+        offsets (Sequence[int]): Temporal offsets, e.g. ``(-2, ..., 2)``.
+
+    Returns:
+        list[str]: One path per offset.
+    """
+    folder, name = osp.split(key_path)
+    match = _FRAME_RE.match(name)
+    if match is None:
+        raise ValueError(f'cannot read a frame number from {key_path!r}; '
+                         'PoseTrack frames are named like 000042.jpg')
+    prefix, digits, ext = match.groups()
+    key = int(digits)
+    if not first <= key <= last:
+        raise ValueError(f'key frame {key_path} (number {key}) lies outside '
+                         f'its video [{first}, {last}]; check nframes and '
+                         'frame_index_base')
+    return [
+        osp.join(folder,
+                 f'{prefix}{min(max(key + o, first), last):0{len(digits)}d}'
+                 f'{ext}') for o in offsets
+    ]
+
+
+@DATASETS.register_module()
+class PoseTrackClipDataset(BaseCocoStyleDataset):
+    """PoseTrack18-format (COCO-style) video dataset for top-down models.
+
+    Each sample is one annotated (or, with ``bbox_file``, detected) person in
+    a key frame ``t`` with the frames ``t-delta ... t+delta`` of its video,
+    listed in temporal order in ``frame_paths`` (the key frame is the centre
+    one); ``img_path`` stays the key frame's path. Frame numbers and their
+    zero padding come from each image's ``file_name``; the video's frame
+    range is ``[frame_index_base, frame_index_base + nframes - 1]`` with
+    ``nframes`` from the image entry (or, if absent, the numbers of the
+    video's images listed in the annotation file); neighbours outside it are
+    replaced by the nearest valid frame.
+
+    Args:
+        delta (int): Temporal span: ``delta`` previous and next frames
+            (Sec. 4.1: 2). Default: 2.
+        frame_index_base (int): Number of a video's first frame: 0 for
+            PoseTrack18/21, 1 for the renamed PoseTrack17 frames.
+        det_score_thr (float): With ``bbox_file``: drop detections scoring
+            below this (prior work: 0.2). Default: 0.2.
+        **kwargs: Arguments of :class:`BaseCocoStyleDataset` (``ann_file``,
+            ``data_root``, ``data_prefix``, ``bbox_file``, ``pipeline``,
+            ``test_mode``, ...).
+    """
+
+    METAINFO = dict(from_file='configs/_base_/datasets/posetrack18.py')
+    default_frame_index_base = 0
+
+    def __init__(self,
+                 delta=2,
+                 frame_index_base=None,
+                 det_score_thr=0.2,
+                 filter_cfg=None,
+                 **kwargs):
+        if delta < 0:
+            raise ValueError(f'delta must be >= 0, got {delta}')
+        self.offsets = tuple(range(-delta, delta + 1))
+        self.frame_index_base = (self.default_frame_index_base
+                                 if frame_index_base is None else
+                                 frame_index_base)
+        if kwargs.get('bbox_file') and filter_cfg is None:
+            filter_cfg = dict(bbox_score_thr=det_score_thr)
+        self._video_ranges = {}
+        super().__init__(filter_cfg=filter_cfg, **kwargs)
+
+    def _frame_range(self, img):
+        """``(first, last)`` frame numbers of the video of image ``img``."""
+        folder = osp.dirname(img['file_name'])
+        if folder not in self._video_ranges:
+            numbers = [
+                int(_FRAME_RE.match(osp.basename(i['file_name'])).group(2))
+                for i in self.coco.dataset['images']
+                if osp.dirname(i['file_name']) == folder
+            ]
+            first = self.frame_index_base
+            if img.get('nframes'):
+                last = first + int(img['nframes']) - 1
+            else:
+                first, last = min(numbers), max(numbers)
+            self._video_ranges[folder] = (first, last)
+        return self._video_ranges[folder]
+
+    def _frame_paths(self, img):
+        first, last = self._frame_range(img)
+        key_path = osp.join(self.data_prefix['img'], img['file_name'])
+        return neighbour_frame_paths(key_path, first, last, self.offsets)
+
+    def parse_data_info(self, raw_data_info):
+        data_info = super().parse_data_info(raw_data_info)
+        if data_info is not None:
+            data_info['frame_paths'] = self._frame_paths(
+                raw_data_info['raw_img_info'])
+        return data_info
+
+    def _load_detection_results(self):
+        data_list = super()._load_detection_results()
+        for data_info in data_list:
+            img = self.coco.loadImgs(data_info['img_id'])[0]
+            data_info['frame_paths'] = self._frame_paths(img)
+        return data_list
+
+
+@DATASETS.register_module()
+class PoseTrack17ClipDataset(PoseTrackClipDataset):
+    """PoseTrack17 converted to the PoseTrack18 format by
+    ``tools/dataset_converters/posetrack17_to_coco.py`` (frames renamed to
+    8-digit, 1-based names)."""
+    default_frame_index_base = 1
+
+
+@DATASETS.register_module()
+class PoseTrack18ClipDataset(PoseTrackClipDataset):
+    """PoseTrack18 (6-digit, 0-based frame names)."""
+
+
+@DATASETS.register_module()
+class PoseTrack21ClipDataset(PoseTrackClipDataset):
+    """PoseTrack21 pose annotations (``posetrack_data/``, 6-digit, 0-based
+    frames). Its ``image_id`` keys and visibility flags are those of the
+    PoseTrack18 format the parser reads; a joint is annotated when its
+    visibility is positive."""
+
+
+@DATASETS.register_module()
+class HiEveClipDataset(PoseTrackClipDataset):
+    """HiEve converted to the PoseTrack18 format by
+    ``tools/dataset_converters/hieve_to_coco.py``."""

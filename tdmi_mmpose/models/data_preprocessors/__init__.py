@@ -1,0 +1,3 @@
+from .video_preprocessor import VideoPoseDataPreprocessor
+
+__all__ = ['VideoPoseDataPreprocessor']

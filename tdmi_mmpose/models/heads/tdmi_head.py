@@ -1,0 +1,133 @@
+"""TDMI heatmap head: RDM, feature enhancement and detection head."""
+import torch
+from mmpose.evaluation.functional import pose_pck_accuracy
+from mmpose.models.heads import HeatmapHead
+from mmpose.registry import MODELS
+from mmpose.utils.tensor_utils import to_numpy
+
+from ..necks.tde import residual_blocks
+
+
+@MODELS.register_module()
+class TDMIHead(HeatmapHead):
+    """Sec. 3.2-3.3: ``RDM(M) -> M_u``; ``F~ = ResBlocks([M_u, F])``;
+    ``H = Conv3x3(F~)``; loss ``L_H + alpha * L_MI`` (Eq. 14-15).
+
+    Takes the output of :class:`TDE`: the motion feature ``M``
+    ``(B, Cm, h, w)`` and the visual features ``F^4`` of all frames
+    ``(B, T, C, h, w)`` in temporal order; the key frame is the centre one.
+
+    Args:
+        in_channels (int): Channels C of ``F^4`` and of ``F~``.
+        out_channels (int): Number of keypoints K.
+        motion_channels (int): Channels Cm of ``M``. Default: 48.
+        num_frames (int): T. Default: 5.
+        visual (str): ``'key'``: ``F = F^4`` of the key frame (TDMI,
+            Sec. 4.1); ``'sequence'``: ``F`` is a spatiotemporal feature of
+            all T frames, ``F^4`` concatenated and fused by a residual block
+            (TDMI-ST; the paper gives no detail, this is the choice made
+            here).
+        rdm (dict): Config of :class:`RDM` (``channels`` is filled in).
+        num_fusion_blocks (int): Residual blocks giving ``F~`` (paper:
+            "several"; chosen: 2).
+        mi_loss (dict, optional): Config of :class:`MutualInformationLoss`;
+            None trains with ``L_H`` only (Table 7 (a)).
+        loss (dict): Heatmap loss ``L_H`` (Eq. 14).
+        decoder (dict, optional): Heatmap codec for decoding.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 in_channels=48,
+                 out_channels=17,
+                 motion_channels=48,
+                 num_frames=5,
+                 visual='key',
+                 rdm=dict(mode='attention'),
+                 num_fusion_blocks=2,
+                 mi_loss=dict(type='MutualInformationLoss'),
+                 loss=dict(type='KeypointMSELoss', use_target_weight=True),
+                 decoder=None,
+                 init_cfg=None):
+        super().__init__(
+            in_channels=in_channels,
+            out_channels=out_channels,
+            deconv_out_channels=None,
+            conv_out_channels=None,
+            final_layer=dict(kernel_size=3, padding=1),
+            loss=loss,
+            decoder=decoder,
+            init_cfg=init_cfg)
+        if visual not in ('key', 'sequence'):
+            raise ValueError(f"visual must be 'key' or 'sequence', "
+                             f'got {visual!r}')
+        self.num_frames = num_frames
+        self.key_frame_index = num_frames // 2
+        self.visual = visual
+        if visual == 'sequence':
+            self.spatiotemporal = residual_blocks(num_frames * in_channels,
+                                                  in_channels, 1,
+                                                  dict(type='BN'))
+        self.rdm = MODELS.build(dict(rdm, type='RDM',
+                                     channels=motion_channels))
+        self.fusion = residual_blocks(motion_channels + in_channels,
+                                      in_channels, num_fusion_blocks,
+                                      dict(type='BN'))
+        self.mi_loss = MODELS.build(mi_loss) if mi_loss else None
+        if self.mi_loss is not None and motion_channels != in_channels:
+            raise ValueError(
+                'the MI loss predicts heatmaps from M_u and F with the '
+                'shared detection head, so motion_channels must equal '
+                f'in_channels ({motion_channels} != {in_channels})')
+
+    def forward_features(self, feats):
+        """All intermediate representations of Sec. 3.2.
+
+        Returns:
+            dict[str, Tensor]: ``motion`` (M), ``useful`` (M_u), ``noisy``
+            (M_n), ``visual`` (F), ``enhanced`` (F~), each ``(B, C, h, w)``,
+            and ``heatmaps`` (H) ``(B, K, h, w)``.
+        """
+        motion, visual_seq = feats
+        if visual_seq.size(1) != self.num_frames:
+            raise ValueError(f'TDMIHead was built for {self.num_frames} '
+                             f'frames, got {visual_seq.size(1)}')
+        if self.visual == 'key':
+            visual = visual_seq[:, self.key_frame_index]
+        else:
+            visual = self.spatiotemporal(visual_seq.flatten(1, 2))
+        useful, noisy = self.rdm(motion)
+        enhanced = self.fusion(torch.cat([useful, visual], dim=1))
+        return dict(motion=motion, useful=useful, noisy=noisy, visual=visual,
+                    enhanced=enhanced, heatmaps=self.final_layer(enhanced))
+
+    def forward(self, feats):
+        """``(M, F^4 of all frames)`` -> heatmaps ``(B, K, h, w)``."""
+        return self.forward_features(feats)['heatmaps']
+
+    def loss(self, feats, batch_data_samples, train_cfg={}):
+        """``loss_kpt`` (L_H), ``acc_pose`` and the signed, weighted MI terms
+        ``loss_mi_*`` (alpha * L_MI), each logged on its own."""
+        out = self.forward_features(feats)
+        heatmaps = out['heatmaps']
+        gt_heatmaps = torch.stack(
+            [d.gt_fields.heatmaps for d in batch_data_samples])
+        keypoint_weights = torch.cat([
+            d.gt_instance_labels.keypoint_weights for d in batch_data_samples
+        ])
+        losses = dict(
+            loss_kpt=self.loss_module(heatmaps, gt_heatmaps,
+                                      keypoint_weights))
+        if self.mi_loss is not None:
+            losses.update(
+                self.mi_loss(out['motion'], out['useful'], out['noisy'],
+                             self.final_layer(out['useful']),
+                             self.final_layer(out['visual']), heatmaps))
+        if train_cfg.get('compute_acc', True):
+            _, avg_acc, _ = pose_pck_accuracy(
+                output=to_numpy(heatmaps),
+                target=to_numpy(gt_heatmaps),
+                mask=to_numpy(keypoint_weights) > 0)
+            losses['acc_pose'] = torch.tensor(avg_acc,
+                                              device=gt_heatmaps.device)
+        return losses
