@@ -16,10 +16,11 @@ MIM_FILES = ('configs', 'tools')
 
 def add_mim_extension():
     """Link (editable install) or copy (wheel/sdist) configs and tools."""
-    if 'develop' in sys.argv or 'editable_wheel' in sys.argv:
-        mode = 'symlink'
-    elif any(cmd in sys.argv for cmd in ('sdist', 'bdist_wheel', 'install')):
+    if any(cmd in sys.argv for cmd in ('sdist', 'bdist_wheel', 'install')):
         mode = 'copy'
+    elif any(cmd in sys.argv
+             for cmd in ('develop', 'editable_wheel', 'egg_info')):
+        mode = 'symlink'
     else:
         return
     here = osp.dirname(osp.abspath(__file__))

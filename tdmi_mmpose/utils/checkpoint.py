@@ -1,4 +1,6 @@
 """Safe checkpoint loading for OpenMMLab checkpoints under torch >= 2.6."""
+import pickle
+
 import numpy as np
 import torch
 
@@ -20,9 +22,24 @@ def _numpy_globals():
     return objs
 
 
+def _history_buffer_getattr(obj, name):
+    """Stands in for ``getattr`` while unpickling: mmengine's
+    ``HistoryBuffer`` pickles its statistics methods as
+    ``getattr(HistoryBuffer, 'mean')``; nothing else is allowed."""
+    from mmengine.logging.history_buffer import HistoryBuffer
+    allowed = {'min', 'max', 'current', 'mean',
+               *HistoryBuffer._statistics_methods}
+    if obj is HistoryBuffer and name in allowed:
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(
+        f'checkpoint asks for getattr({obj!r}, {name!r}); only '
+        'HistoryBuffer statistics methods are allowed under safe loading')
+
+
 def _mmengine_globals():
     from mmengine.logging.history_buffer import HistoryBuffer
-    return [HistoryBuffer]
+    return [HistoryBuffer] + [(_history_buffer_getattr, f'{mod}.getattr')
+                              for mod in ('builtins', '__builtin__')]
 
 
 def allow_openmmlab_checkpoints():
@@ -33,7 +50,8 @@ def allow_openmmlab_checkpoints():
     mmengine's own checkpoints (the message hub of ``--resume``) hold numpy
     arrays, numpy scalars and mmengine ``HistoryBuffer`` objects, which the
     safe unpickler refuses. This adds exactly those types to torch's
-    allow-list; safe loading stays on for everything else. Called when
+    allow-list, with ``getattr`` restricted to what ``HistoryBuffer``
+    pickles; safe loading stays on for everything else. Called when
     :mod:`tdmi_mmpose` is imported.
     """
     add = getattr(torch.serialization, 'add_safe_globals', None)

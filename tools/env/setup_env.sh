@@ -69,8 +69,15 @@ log "installing compiled wheels and the runtime stack"
 "${PIP[@]}" install -q --no-deps "$MMCV_WHL" "$XTC_WHL"
 "${PIP[@]}" install -q -r "$REQ/runtime.txt" -r "$REQ/mim.txt" -r "$REQ/tests.txt"
 "${PIP[@]}" install -q --no-deps -r "$REQ/nodeps.txt"
-log "installing tdmi_mmpose (editable)"
-"${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"
+# Development install in the classic "develop" layout: metadata
+# (tdmi_mmpose.egg-info) beside the sources and a .pth naming the checkout.
+# mim locates a package's configs and tools from the metadata's location,
+# which a PEP 660 editable install (pip >= 25.3 and setuptools >= 80 give
+# no other) puts in site-packages, where mim then finds nothing.
+log "installing tdmi_mmpose (development mode)"
+(cd "$ROOT" && "$VENV/bin/python" setup.py -q egg_info >/dev/null)
+SITE="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+echo "$ROOT" > "$SITE/tdmi_mmpose-develop.pth"
 
 log "checking the stack"
 "$VENV/bin/python" - <<'PY'

@@ -1,0 +1,98 @@
+"""Foundation: registration, compiled ops, checkpoint loading, configs."""
+import glob
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from conftest import ROOT, TINY_CFG
+from mmengine.config import Config
+
+import tdmi_mmpose
+
+REGISTERED = {
+    'MODELS': ['TDMIHRNet', 'TDE', 'RDM', 'TDMIHead',
+               'MutualInformationLoss', 'VideoTopdownPoseEstimator',
+               'VideoPoseDataPreprocessor'],
+    'DATASETS': ['PoseTrackClipDataset', 'PoseTrack17ClipDataset',
+                 'PoseTrack18ClipDataset', 'PoseTrack21ClipDataset',
+                 'HiEveClipDataset'],
+    'TRANSFORMS': ['LoadVideoFrames'],
+    'METRICS': ['PoseTrackMAPMetric'],
+}
+
+
+@pytest.mark.parametrize('registry,name', [(r, n)
+                                           for r, names in REGISTERED.items()
+                                           for n in names])
+def test_registered_in_mmpose(registry, name):
+    import mmpose.registry
+    cls = getattr(mmpose.registry, registry).get(name)
+    assert cls is not None, f'{name} not in mmpose.registry.{registry}'
+    assert cls.__module__.startswith('tdmi_mmpose.')
+
+
+def test_dcnv2_matches_torchvision_on_cpu():
+    from mmcv.ops import ModulatedDeformConv2d
+    from torchvision.ops import deform_conv2d
+    torch.manual_seed(0)
+    dcn = ModulatedDeformConv2d(6, 4, 3, padding=1, deform_groups=2)
+    x = torch.randn(2, 6, 9, 7)
+    offset = torch.randn(2, 2 * 2 * 9, 9, 7) * 2
+    mask = torch.rand(2, 2 * 9, 9, 7)
+    ours = dcn(x, offset, mask)
+    ref = deform_conv2d(x, offset, dcn.weight, dcn.bias, padding=1,
+                        mask=mask)
+    assert ours.shape == (2, 4, 9, 7)
+    torch.testing.assert_close(ours, ref, atol=1e-5, rtol=1e-5)
+    # a non-zero offset changes the result: the op really deforms
+    assert not torch.allclose(ours, dcn(x, torch.zeros_like(offset), mask))
+
+
+def _checkpoint_with_numpy_meta(model, path):
+    torch.save(dict(
+        state_dict=model.state_dict(),
+        meta=dict(epoch=np.int64(3), best=np.float64(0.5),
+                  hist=np.arange(4, dtype=np.float32),
+                  dtype=np.dtype('float32'))), path)
+
+
+def test_checkpoint_with_numpy_meta_loads_safely(tmp_path):
+    from mmengine.runner import load_checkpoint
+    from mmpose.apis import init_model
+    cfg = Config.fromfile(TINY_CFG)
+    model = init_model(cfg, None, device='cpu')
+    for p in model.parameters():
+        torch.nn.init.normal_(p)
+    ckpt = str(tmp_path / 'numpy_meta.pth')
+    _checkpoint_with_numpy_meta(model, ckpt)
+    # safe loading is still on for anything else
+    with pytest.raises(Exception):
+        torch.save({'x': object()}, tmp_path / 'bad.pth')
+        torch.load(tmp_path / 'bad.pth')
+    fresh = init_model(cfg, None, device='cpu')
+    meta = load_checkpoint(fresh, ckpt, map_location='cpu')['meta']
+    assert meta['epoch'] == 3 and meta['hist'].tolist() == [0, 1, 2, 3]
+    loaded = init_model(cfg, ckpt, device='cpu')
+    for (name, a), b in zip(model.state_dict().items(),
+                            loaded.state_dict().values()):
+        assert torch.equal(a, b), name
+
+
+CONFIGS = sorted(
+    osp.relpath(p, ROOT)
+    for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
+                       recursive=True) if '_base_' not in p)
+
+
+@pytest.mark.parametrize('config', CONFIGS)
+def test_every_config_builds_its_model(config):
+    from mmpose.registry import MODELS
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    assert 'tdmi_mmpose' in cfg.custom_imports['imports']
+    model = MODELS.build(cfg.model)
+    assert sum(p.numel() for p in model.parameters()) > 0
+
+
+def test_version():
+    assert tdmi_mmpose.__version__
