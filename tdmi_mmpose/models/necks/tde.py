@@ -42,8 +42,10 @@ class SpatialModulation(nn.Module):
     scalars ``W_j`` predicted from ``D_j`` by residual blocks and a regular
     3x3 convolution each.
 
-    Offsets start at zero and scalars at 0.5, so at initialisation the
-    deformable convolution is a regular 3x3 convolution.
+    The offset and scalar convolutions start near zero (normal, std
+    ``1e-3``): the deformable convolution begins as almost a regular 3x3
+    convolution with scalars near 0.5, while gradients already reach the
+    residual blocks before them (an exactly zero start would block them).
     """
 
     def __init__(self, channels, deform_groups=1, num_blocks=1,
@@ -59,7 +61,7 @@ class SpatialModulation(nn.Module):
         self.dcn = ModulatedDeformConv2d(
             channels, channels, 3, padding=1, deform_groups=deform_groups)
         for conv in (self.offset_branch[-1], self.mask_branch[-1]):
-            nn.init.zeros_(conv.weight)
+            nn.init.normal_(conv.weight, std=1e-3)
             nn.init.zeros_(conv.bias)
 
     def forward(self, d):

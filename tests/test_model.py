@@ -1,0 +1,251 @@
+"""TDMI model: TDE, RDM, MI loss, estimator (Sec. 3, Eq. 1-15)."""
+import copy
+
+import pytest
+import torch
+from conftest import ROOT, TINY_CFG
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmpose.models.utils.tta import flip_heatmaps
+from mmpose.registry import DATASETS, MODELS
+
+from tdmi_mmpose.models.losses import MutualInformationLoss, spatial_kl
+from tdmi_mmpose.models.necks import TDE, temporal_difference
+
+
+def tiny_cfg():
+    return Config.fromfile(TINY_CFG)
+
+
+def build_tiny(**head):
+    cfg = tiny_cfg()
+    cfg.model.head.update(head)
+    torch.manual_seed(0)
+    return MODELS.build(cfg.model), cfg
+
+
+def real_batch(cfg, n=4, train=True):
+    """A batch from the real PoseTrack18 sample through the config's
+    pipeline."""
+    key = 'train_dataloader' if train else 'val_dataloader'
+    dataset = DATASETS.build(cfg[key].dataset)
+    return pseudo_collate([dataset[i] for i in range(n)])
+
+
+def random_clip_batch(model, cfg, batch_size=2, seed=1):
+    """Real labels and metadata, with independent random frames so that
+    temporal differences are non-zero."""
+    data = model.data_preprocessor(real_batch(cfg, batch_size), True)
+    g = torch.Generator().manual_seed(seed)
+    data['inputs'] = torch.randn(data['inputs'].shape, generator=g)
+    return data
+
+
+def test_temporal_difference_matches_eq1():
+    # 3 frames, 2 channels, 1x2 maps: hand-made values
+    feats = torch.tensor([[[[[1., 2.]], [[0., 0.]]],
+                           [[[4., 4.]], [[1., -1.]]],
+                           [[[5., 9.]], [[3., 3.]]]]])  # (1, 3, 2, 1, 2)
+    diff = temporal_difference(feats)
+    expected = torch.tensor([[[[3., 2.]], [[1., -1.]],  # F_t - F_{t-1}
+                              [[1., 5.]], [[2., 4.]]]])  # F_{t+1} - F_t
+    assert diff.shape == (1, 4, 1, 2)
+    assert torch.equal(diff, expected)
+
+
+def test_tde_stage_shapes_and_ablations():
+    torch.manual_seed(0)
+    feats = tuple(torch.randn(2, 5, 8, 16, 12) for _ in range(4))
+    for kwargs in [dict(), dict(fusion='concat', modulation=False),
+                   dict(modulation=False), dict(stages=(4, ))]:
+        tde = TDE(in_channels=8, channels=8, **kwargs)
+        motion, visual = tde(feats)
+        assert motion.shape == (2, 8, 16, 12)
+        assert visual is feats[-1]
+    tde = TDE(in_channels=8, channels=8)
+    # {3, 3, 2, 2} residual blocks per stage (Sec. 3.1)
+    assert [len(m) for m in tde.intra_stage] == [3, 3, 2, 2]
+    # first block sees the 4 concatenated differences of 5 frames
+    assert tde.intra_stage[0][0].conv1.in_channels == 4 * 8
+    with pytest.raises(ValueError, match='5 frames'):
+        tde(tuple(f[:, :3] for f in feats))
+
+
+def test_identical_frames_give_no_motion_signal():
+    """Eq. 1: a static clip has zero differences, so M does not depend on
+    the frame content."""
+    tde = TDE(in_channels=8, channels=8).eval()
+    a = torch.randn(1, 1, 8, 16, 12).expand(1, 5, 8, 16, 12)
+    b = torch.randn(1, 1, 8, 16, 12).expand(1, 5, 8, 16, 12)
+    with torch.no_grad():
+        ma, _ = tde((a, ) * 4)
+        mb, _ = tde((b, ) * 4)
+    torch.testing.assert_close(ma, mb)
+
+
+def test_backbone_stage_features():
+    model, _ = build_tiny()
+    feats = model.backbone(torch.randn(3, 3, 128, 96))
+    assert [tuple(f.shape) for f in feats] == [(3, 8, 32, 24)] * 4
+
+
+def test_kl_is_nonnegative_zero_for_identical_and_not_shrunk():
+    torch.manual_seed(0)
+    a, b = torch.randn(2, 3, 8, 8), torch.randn(2, 3, 8, 8)
+    assert spatial_kl(a, a).item() == pytest.approx(0, abs=1e-6)
+    assert spatial_kl(a, b).item() > 0
+    # a true KL: equals sum p log(p/q) per channel, averaged
+    # (in float64, from log-probabilities: softmax(x/0.05) underflows)
+    lp = torch.log_softmax(a.double().flatten(2) / 0.05, -1)
+    lq = torch.log_softmax(b.double().flatten(2) / 0.05, -1)
+    manual = (lp.exp() * (lp - lq)).sum(-1).mean().float()
+    torch.testing.assert_close(spatial_kl(a, b), manual, rtol=1e-4,
+                               atol=1e-4)
+    # not divided by the number of positions: upsampling both maps (same
+    # distributions at 4x the positions) keeps the value about the same
+    up = torch.nn.functional.interpolate
+    big = spatial_kl(up(a, scale_factor=2), up(b, scale_factor=2))
+    assert big.item() > 0.5 * spatial_kl(a, b).item()
+
+
+def test_mi_terms_signs_follow_eq13():
+    torch.manual_seed(0)
+    m = torch.randn(2, 4, 6, 6)
+    u, n = m * 0.5, m * 2.0
+    h_u, h_f, h = (torch.randn(2, 3, 6, 6) for _ in range(3))
+    terms = MutualInformationLoss()(m, u, n, h_u, h_f, h)
+    assert set(terms) == {'loss_mi_un', 'loss_mi_mu', 'loss_mi_uy',
+                          'loss_mi_fy'}
+    assert all(torch.isfinite(v) for v in terms.values())
+    # + I(M_u;M_n): MI ~ -KL, so the term is <= 0 (minimising it pushes
+    # M_u and M_n apart)
+    assert terms['loss_mi_un'] < 0
+    # - I(M;M_u): +KL >= 0 (minimising it pulls M_u towards M)
+    assert terms['loss_mi_mu'] > 0
+    # + I(M_u;y|F~) and + I(F;y|F~): VSD KL terms >= 0
+    assert terms['loss_mi_uy'] > 0 and terms['loss_mi_fy'] > 0
+    # identical inputs: every term is zero
+    zero = MutualInformationLoss()(m, m, m, h, h, h)
+    assert all(abs(v.item()) < 1e-6 for v in zero.values())
+    # alpha and per-term weights scale the terms
+    w = MutualInformationLoss(loss_weight=2.0, term_weights=dict(mu=0.5))(
+        m, u, n, h_u, h_f, h)
+    torch.testing.assert_close(w['loss_mi_mu'], terms['loss_mi_mu'])
+    torch.testing.assert_close(w['loss_mi_uy'], 2 * terms['loss_mi_uy'])
+    with pytest.raises(KeyError):
+        MutualInformationLoss(term_weights=dict(bogus=1.0))
+
+
+def test_rdm_modes():
+    from tdmi_mmpose.models.heads import RDM
+    m = torch.randn(2, 8, 4, 4)
+    u, n = RDM(8, 16)(m)
+    ratio_u = u / m
+    # Eq. 6: channel-wise rescaling by a sigmoid mask in (0, 1)
+    assert torch.allclose(ratio_u, ratio_u[..., :1, :1].expand_as(ratio_u),
+                          atol=1e-5)
+    assert (ratio_u > 0).all() and (ratio_u < 1).all()
+    assert not torch.allclose(u, n)
+    u, n = RDM(8, mode='split')(m)
+    assert torch.equal(u + n, m) and (u[:, 4:] == 0).all()
+    u, n = RDM(8, mode='identity')(m)
+    assert u is m and n is m
+
+
+def test_output_shape_and_every_parameter_gets_gradient():
+    model, cfg = build_tiny()
+    model.train()
+    data = random_clip_batch(model, cfg)
+    assert data['inputs'].shape == (2, 5, 3, 128, 96)
+    out = model(data['inputs'], None, mode='tensor')
+    assert out.shape == (2, 17, 32, 24)
+    losses = model(**data, mode='loss')
+    total = sum(v for k, v in losses.items() if k.startswith('loss'))
+    total.backward()
+    missing = [n for n, p in model.named_parameters()
+               if p.requires_grad and (p.grad is None or
+                                       not torch.any(p.grad != 0))]
+    assert not missing, f'no gradient reaches {missing}'
+    for part in ('backbone', 'neck', 'head.rdm', 'head.fusion',
+                 'head.final_layer', 'neck.modulation'):
+        assert any(n.startswith(part) for n, _ in model.named_parameters())
+
+
+def test_flip_test_on_symmetric_input_is_symmetric():
+    model, cfg = build_tiny()
+    model.eval()
+    model.test_cfg = dict(flip_test=True, flip_mode='heatmap',
+                          shift_heatmap=False, output_heatmaps=True)
+    data = model.data_preprocessor(real_batch(cfg, 2, train=False), False)
+    x = torch.randn(2, 5, 3, 128, 48)
+    data['inputs'] = torch.cat([x, x.flip(-1)], dim=-1)  # symmetric
+    with torch.no_grad():
+        results = model(**data, mode='predict')
+    flip_indices = results[0].metainfo['flip_indices']
+    for res in results:
+        hm = res.pred_fields.heatmaps[None]
+        mirrored = flip_heatmaps(hm, flip_indices=flip_indices,
+                                 shift_heatmap=False)
+        torch.testing.assert_close(hm, mirrored, atol=1e-5, rtol=1e-4)
+    # and without flip test the raw output is not symmetric (the test can
+    # fail)
+    model.test_cfg = dict(flip_test=False, output_heatmaps=True)
+    with torch.no_grad():
+        raw = model(**data, mode='predict')[0].pred_fields.heatmaps[None]
+    assert not torch.allclose(
+        raw, flip_heatmaps(raw, flip_indices=flip_indices,
+                           shift_heatmap=False), atol=1e-5)
+
+
+def test_predictions_map_back_into_the_key_frame():
+    model, cfg = build_tiny()
+    model.eval()
+    data = model.data_preprocessor(real_batch(cfg, 3, train=False), False)
+    with torch.no_grad():
+        results = model(**data, mode='predict')
+    checked = 0
+    for res in results:
+        # mmpose marks joints whose heatmap maximum is <= 0 with -1
+        kpts = res.pred_instances.keypoints[0][
+            res.pred_instances.keypoint_scores[0] > 0]
+        x1, y1, x2, y2 = res.gt_instances.bboxes[0]
+        cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+        # predictions land in the (padded) box of the key frame's image
+        w, h = res.metainfo['input_scale']
+        assert (abs(kpts[:, 0] - cx) <= w / 2 + 1).all()
+        assert (abs(kpts[:, 1] - cy) <= h / 2 + 1).all()
+        checked += len(kpts)
+    assert checked > 0
+
+
+@pytest.mark.parametrize('head', [dict(), dict(visual='sequence'),
+                                  dict(mi_loss=None),
+                                  dict(rdm=dict(mode='split'))])
+def test_tiny_model_trains_and_loss_falls(head):
+    model, cfg = build_tiny(**head)
+    model.train()
+    data = random_clip_batch(model, cfg, batch_size=4)
+    optim = torch.optim.Adam(model.parameters(), lr=1e-3)
+    history = []
+    for _ in range(8):
+        losses = model(**copy.deepcopy(data), mode='loss')
+        total = sum(v for k, v in losses.items() if k.startswith('loss'))
+        optim.zero_grad()
+        total.backward()
+        optim.step()
+        history.append(total.item())
+    assert all(map(lambda v: v == v, history))  # finite
+    assert history[-1] < history[0], history
+
+
+@pytest.mark.parametrize('config', [
+    'configs/tdmi/tdmi_hrnet-w48_posetrack17-384x288.py',
+    'configs/tdmi/tdmi-st_hrnet-w48_posetrack17-384x288.py'
+])
+def test_full_w48_config_runs_one_forward(config):
+    cfg = Config.fromfile(f'{ROOT}/{config}')
+    model = MODELS.build(cfg.model).eval()
+    assert model.backbone.stage4_cfg['num_channels'][0] == 48
+    with torch.no_grad():
+        out = model(torch.randn(1, 5, 3, 384, 288), None, mode='tensor')
+    assert out.shape == (1, 17, 96, 72)
