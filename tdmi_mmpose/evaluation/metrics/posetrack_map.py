@@ -55,6 +55,12 @@ def average_precision(scores, labels, num_gt):
     return float(np.sum((mrec[step] - mrec[step - 1]) * mpre[step]) * 100)
 
 
+def _nan_mean(values):
+    """Mean over the joints that have ground truth (NaN if none has)."""
+    values = [v for v in values if not np.isnan(v)]
+    return float(np.mean(values)) if values else float('nan')
+
+
 def _inside_any(points, polygons):
     """``(N,)`` bool: which ``(N, 2)`` points lie in one of the polygons."""
     inside = np.zeros(len(points), dtype=bool)
@@ -112,8 +118,8 @@ class PoseTrackMAPMetric(BaseMetric):
     it, computed here because poseval cannot be installed from the package
     index.
 
-    Per labelled frame: predicted joints inside an ignore region are
-    dropped; people are matched by PCKh (:func:`match_frame`); a predicted
+    Per labelled frame: predicted and annotated joints inside an ignore
+    region are dropped; people are matched by PCKh (:func:`match_frame`); a predicted
     joint is a true positive when its person is matched and it lies within
     ``pckh_thr`` times the head size (0.6 x the diagonal of the annotated
     head box) of that person's annotated joint. AP per joint over all frames
@@ -188,10 +194,16 @@ class PoseTrackMAPMetric(BaseMetric):
                     img.get('ignore_regions_x', []),
                     img.get('ignore_regions_y', []))
             ]
+            joints = np.asarray(joints, dtype=np.float64).reshape(-1, k, 2)
+            visible = np.asarray(visible, dtype=bool).reshape(-1, k)
+            if polys and len(joints):
+                # as poseval: annotated joints in ignore regions don't count
+                visible &= ~_inside_any(joints.reshape(-1, 2),
+                                        polys).reshape(visible.shape)
+            keep = visible.any(-1)
             frames[img_id] = dict(
-                joints=np.asarray(joints).reshape(-1, k, 2),
-                visible=np.asarray(visible, dtype=bool).reshape(-1, k),
-                head_size=np.asarray(head, dtype=np.float64),
+                joints=joints[keep], visible=visible[keep],
+                head_size=np.asarray(head, dtype=np.float64)[keep],
                 ignore=polys)
         return data, frames
 
@@ -232,10 +244,10 @@ class PoseTrackMAPMetric(BaseMetric):
             for j, k in enumerate(joints)
         }
         metrics = {
-            name: float(np.nanmean([ap[k] for k in idx]))
+            name: _nan_mean([ap[k] for k in idx])
             for name, idx in JOINT_GROUPS
         }
-        metrics['Mean'] = float(np.nanmean(list(ap.values())))
+        metrics['Mean'] = _nan_mean(list(ap.values()))
         logger.info('PoseTrack mAP (PCKh@%.1f, %d frames)\n%s',
                     self.pckh_thr, len(frames), self.format_table(metrics))
         return metrics
