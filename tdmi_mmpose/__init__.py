@@ -12,3 +12,4 @@ allow_openmmlab_checkpoints()
 from . import models  # noqa: E402,F401
 from . import datasets  # noqa: E402,F401
 from . import evaluation  # noqa: E402,F401
+from . import apis  # noqa: E402,F401
