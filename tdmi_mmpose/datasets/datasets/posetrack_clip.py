@@ -149,4 +149,6 @@ class PoseTrack21ClipDataset(PoseTrackClipDataset):
 @DATASETS.register_module()
 class HiEveClipDataset(PoseTrackClipDataset):
     """HiEve converted to the PoseTrack18 format by
-    ``tools/dataset_converters/hieve_to_coco.py``."""
+    ``tools/dataset_converters/hieve_to_coco.py`` (6-digit, 1-based frame
+    names)."""
+    default_frame_index_base = 1
