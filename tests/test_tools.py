@@ -1,0 +1,88 @@
+"""Command-line tools, run as a user runs them (subprocesses)."""
+import os
+import os.path as osp
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, TINY_CFG
+
+PY = sys.executable
+
+
+def run(*cmd, timeout=600):
+    proc = subprocess.run([str(c) for c in cmd], cwd=ROOT, text=True,
+                          capture_output=True, timeout=timeout)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    return out
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory):
+    work = tmp_path_factory.mktemp('train')
+    out = run(PY, 'tools/train.py', TINY_CFG, '--work-dir', work,
+              '--cfg-options', 'train_cfg.max_epochs=1')
+    assert osp.exists(work / 'epoch_1.pth'), out[-2000:]
+    return work, out
+
+
+def test_train_logs_every_loss_term(trained):
+    _, out = trained
+    for key in ('loss_kpt', 'loss_mi_un', 'loss_mi_mu', 'loss_mi_uy',
+                'loss_mi_fy'):
+        assert re.search(rf'{key}: -?\d', out), key
+
+
+def test_test_tool_prints_the_per_joint_table(trained, tmp_path):
+    work, _ = trained
+    out = run(PY, 'tools/test.py', TINY_CFG, work / 'epoch_1.pth',
+              '--work-dir', tmp_path, '--out', tmp_path / 'preds.pkl')
+    assert re.search(r'Head \| Shoulder \| +Elbow \| +Wrist \| +Hip \| '
+                     r'+Knee \| +Ankle \| +Mean', out)
+    assert 'posetrack/Mean' in out
+    assert osp.exists(tmp_path / 'preds.pkl')
+
+
+def test_resume_continues_from_the_checkpoint(trained, tmp_path):
+    work, _ = trained
+    shutil.copytree(work, tmp_path / 'w', dirs_exist_ok=True)
+    out = run(PY, 'tools/train.py', TINY_CFG, '--work-dir', tmp_path / 'w',
+              '--resume', '--cfg-options', 'train_cfg.max_epochs=2')
+    assert 'resumed epoch: 1' in out
+    assert osp.exists(tmp_path / 'w' / 'epoch_2.pth')
+
+
+def test_mim_train_finds_the_packaged_config(tmp_path):
+    mim = shutil.which('mim', path=osp.dirname(PY))
+    assert mim, 'openmim is part of the environment'
+    out = run(mim, 'train', 'tdmi_mmpose', osp.basename(TINY_CFG),
+              '--work-dir', tmp_path, '--cfg-options',
+              'train_cfg.max_epochs=1')
+    assert 'Training finished successfully' in out
+    assert osp.exists(tmp_path / 'epoch_1.pth')
+
+
+def test_cost_tool_prints_the_ratio():
+    out = run(PY, 'tools/analysis/get_cost.py', '--config', TINY_CFG,
+              '--repeats', '1')
+    assert re.search(r'TDE \+ RDM \+ head on top of the 5 backbone passes: '
+                     r'[\d.]+% GFLOPs, [\d.]+% latency', out)
+    assert re.search(r'TDMI / single-frame: [\d.]+x GFLOPs', out)
+
+
+def test_loader_benchmark_prints_both_rates():
+    out = run(PY, 'tools/analysis/benchmark_loader.py', '--workers', '0',
+              '--samples', '5')
+    assert 'workers: 0' in out
+    assert re.search(r'5-frame TDMI pipeline +: +[\d.]+ samples/s', out)
+    assert re.search(r'single-frame mmpose +: +[\d.]+ samples/s', out)
+
+
+def test_demo_runs_end_to_end(tmp_path):
+    out = run(PY, 'tools/demo.py', '--epochs', '1', '--work-dir', tmp_path)
+    assert '[demo] 3/3' in out
+    assert osp.getsize(tmp_path / 'keyframe_pose.jpg') > 1000
+    assert re.search(r'PoseTrack mAP of the tiny model: [\d.]+', out)
