@@ -13,4 +13,6 @@ demo: env
 	$(PY) tools/demo.py
 
 test: env
-	$(PY) -m pytest tests $(PYTEST_ARGS)
+	@$(PY) -m pytest tests $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: no tests were collected" >&2; fi; \
+	exit $$rc

@@ -249,3 +249,44 @@ def test_full_w48_config_runs_one_forward(config):
     with torch.no_grad():
         out = model(torch.randn(1, 5, 3, 384, 288), None, mode='tensor')
     assert out.shape == (1, 17, 96, 72)
+
+
+def test_loads_mmpose_single_frame_hrnet_checkpoint(tmp_path):
+    """An mmpose top-down HRNet checkpoint (model-zoo layout, numpy meta)
+    initialises TDMI's backbone through load_from."""
+    import numpy as np
+    from mmengine.runner import load_checkpoint
+    cfg = tiny_cfg()
+    single = dict(type='TopdownPoseEstimator',
+                  backbone=dict(cfg.model.backbone, type='HRNet'),
+                  head=dict(type='HeatmapHead', in_channels=8,
+                            out_channels=17, deconv_out_channels=None))
+    torch.manual_seed(3)
+    hrnet = MODELS.build(single)
+    path = tmp_path / 'hrnet_coco.pth'
+    torch.save(dict(state_dict=hrnet.state_dict(),
+                    meta=dict(epoch=np.int64(210),
+                              hook_msgs=dict(best=np.float64(0.7)))), path)
+    model, _ = build_tiny()
+    load_checkpoint(model, str(path), map_location='cpu', strict=False)
+    for name, value in hrnet.backbone.state_dict().items():
+        assert torch.equal(model.backbone.state_dict()[name], value), name
+
+
+def test_preprocessor_normalises_every_frame_and_keeps_the_clip_axis():
+    from tdmi_mmpose.models.data_preprocessors import \
+        VideoPoseDataPreprocessor
+    mean, std = [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]
+    pre = VideoPoseDataPreprocessor(mean=mean, std=std, bgr_to_rgb=True)
+    clips = [torch.randint(0, 256, (5, 3, 8, 6), dtype=torch.uint8)
+             for _ in range(2)]
+    out = pre(dict(inputs=clips, data_samples=None))['inputs']
+    assert out.shape == (2, 5, 3, 8, 6)
+    m = torch.tensor(mean).view(3, 1, 1)
+    s = torch.tensor(std).view(3, 1, 1)
+    for b in range(2):
+        for t in range(5):
+            expect = (clips[b][t][[2, 1, 0]].float() - m) / s
+            torch.testing.assert_close(out[b, t], expect)
+    with pytest.raises(ValueError, match='one shape'):
+        pre(dict(inputs=[clips[0], clips[1][:3]], data_samples=None))

@@ -86,3 +86,13 @@ def test_demo_runs_end_to_end(tmp_path):
     assert '[demo] 3/3' in out
     assert osp.getsize(tmp_path / 'keyframe_pose.jpg') > 1000
     assert re.search(r'PoseTrack mAP of the tiny model: [\d.]+', out)
+
+
+def test_mmpose_visualization_hook_draws_key_frames(trained, tmp_path):
+    work, _ = trained
+    run(PY, 'tools/test.py', TINY_CFG, work / 'epoch_1.pth', '--work-dir',
+        tmp_path, '--cfg-options', 'default_hooks.visualization.enable=True',
+        'default_hooks.visualization.out_dir=vis')
+    drawn = [f for _, _, files in os.walk(tmp_path) for f in files
+             if f.endswith('.jpg')]
+    assert len(drawn) >= 3, drawn  # the 3 labelled key frames
