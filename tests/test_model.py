@@ -290,3 +290,31 @@ def test_preprocessor_normalises_every_frame_and_keeps_the_clip_axis():
             torch.testing.assert_close(out[b, t], expect)
     with pytest.raises(ValueError, match='one shape'):
         pre(dict(inputs=[clips[0], clips[1][:3]], data_samples=None))
+
+
+@pytest.mark.parametrize('dataset', ['17', '18', '21'])
+def test_full_configs_follow_the_paper(dataset):
+    """Sec. 4.1: delta 2, Adam 1e-3 decayed x0.1 at epochs 6/12/18 over 20
+    epochs, alpha 1, rotation 45, scale 0.65-1.35, half body, flip,
+    COCO-pretrained HRNet-W48; 288x384 input (earlier public code)."""
+    cfg = Config.fromfile(
+        f'{ROOT}/configs/tdmi/tdmi_hrnet-w48_posetrack{dataset}-384x288.py')
+    assert cfg.train_dataloader.dataset.type == \
+        f'PoseTrack{dataset}ClipDataset'
+    assert cfg.train_dataloader.dataset.delta == 2
+    assert cfg.model.neck.num_frames == cfg.model.head.num_frames == 5
+    assert cfg.model.neck.num_blocks == (3, 3, 2, 2)
+    assert cfg.optim_wrapper.optimizer == dict(type='Adam', lr=1e-3)
+    (sched, ) = cfg.param_scheduler
+    assert sched.milestones == [6, 12, 18] and sched.gamma == 0.1
+    assert cfg.train_cfg.max_epochs == 20
+    assert cfg.model.head.mi_loss.loss_weight == 1.0
+    assert 'hrnet_w48_coco_384x288' in cfg.load_from
+    aug = {t['type']: t for t in cfg.train_pipeline}
+    assert aug['RandomBBoxTransform']['rotate_factor'] == 45
+    assert aug['RandomBBoxTransform']['scale_factor'] == (0.65, 1.35)
+    assert aug['RandomHalfBody']['prob'] == 0.3
+    assert aug['RandomFlip']['prob'] == 0.5
+    assert aug['GetBBoxCenterScale']['padding'] == 1.25
+    assert cfg.codec.input_size == (288, 384)
+    assert cfg.val_dataloader.dataset.det_score_thr == 0.2
