@@ -46,7 +46,7 @@ def read_version():
 
 
 def read_requirements(name):
-    """Pinned requirement lines of ``requirements/<name>`` (no -r, no comments)."""
+    """Requirement lines of ``requirements/<name>`` (no -r, no comments)."""
     lines = []
     with open(osp.join('requirements', name)) as f:
         for line in f:
@@ -61,17 +61,23 @@ if __name__ == '__main__':
     setup(
         name='tdmi_mmpose',
         version=read_version(),
-        description='TDMI (CVPR 2023) video pose estimation as an mmpose plugin',
+        description=('TDMI (CVPR 2023) video pose estimation, an mmpose '
+                     'plugin'),
         long_description=open('README.md', encoding='utf-8').read(),
         long_description_content_type='text/markdown',
         license='Apache License 2.0',
-        packages=find_packages(exclude=('tests', 'tests.*', 'configs', 'tools')),
+        packages=find_packages(
+            exclude=('tests', 'tests.*', 'configs', 'tools')),
         include_package_data=True,
-        package_data={'tdmi_mmpose': ['.mim/configs/**/*', '.mim/tools/**/*']},
+        package_data={
+            'tdmi_mmpose': ['.mim/configs/**/*', '.mim/tools/**/*']
+        },
         python_requires='>=3.10',
         # torch, mmcv and xtcocotools need the build steps of
         # tools/env/setup_env.sh; the pure-python pins are declared here.
-        install_requires=['mmengine==0.10.7', 'mmdet==3.3.0', 'mmpose==1.3.2',
-                          'mmcv==2.1.0', 'xtcocotools', 'numpy'],
+        install_requires=[
+            'mmengine==0.10.7', 'mmdet==3.3.0', 'mmpose==1.3.2',
+            'mmcv==2.1.0', 'xtcocotools', 'numpy'
+        ],
         extras_require={'tests': read_requirements('tests.txt')},
         zip_safe=False)

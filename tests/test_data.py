@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 from conftest import SAMPLE, TINY_CFG
 from mmengine.config import Config
-from mmpose.registry import DATASETS, TRANSFORMS
-from mmengine.dataset import Compose
+from mmpose.registry import DATASETS
 
 from tdmi_mmpose.datasets import neighbour_frame_paths
 from tdmi_mmpose.evaluation import PoseTrackMAPMetric, average_precision
@@ -130,7 +129,7 @@ def test_shared_transform_keeps_frames_aligned(tmp_path):
     ds = sample_dataset(data_root=str(tmp_path),
                         ann_file=make_clip_ann(tmp_path, [2]),
                         pipeline=pipeline)
-    flips, rotated = set(), 0
+    flips = set()
     for seed in range(12):
         random.seed(seed)
         np.random.seed(seed)

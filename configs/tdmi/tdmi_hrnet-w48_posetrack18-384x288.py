@@ -26,7 +26,8 @@ val_dataloader = dict(
         data_root=data_root,
         ann_file='annotations/posetrack18_val.json',
         # precomputed person boxes, score >= 0.2 (prior work)
-        bbox_file=data_root + 'annotations/posetrack18_val_human_detections.json',
+        bbox_file=data_root +
+        'annotations/posetrack18_val_human_detections.json',
         det_score_thr=0.2,
         data_prefix=dict(img=''),
         delta={{_base_.delta}},

@@ -12,8 +12,9 @@ Input: one JSON per video, ``<video>.json``, holding a list of frames::
 This is the layout read here; if a copy of HiEve differs (joint order,
 keys), adapt ``HIEVE_JOINTS`` and ``read_person``. HiEve has no head box:
 ``bbox_head`` is derived from the head top and neck (a square with their
-distance as side; without them, 1/7 of the person's height), so the PCKh of the PoseTrack metric is defined; the
-official HiEve leaderboard uses its own protocol.
+distance as side; without them, 1/7 of the person's height), so the PCKh
+of the PoseTrack metric is defined; the official HiEve leaderboard uses its
+own protocol.
 
 Example:
     python tools/dataset_converters/hieve_to_coco.py \

@@ -1,5 +1,4 @@
 """Mutual-information objective of TDMI (Sec. 3.2, Eq. 7-13)."""
-import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmpose.registry import MODELS
