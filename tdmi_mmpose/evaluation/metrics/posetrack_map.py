@@ -122,10 +122,10 @@ class PoseTrackMAPMetric(BaseMetric):
     region are dropped; people are matched by PCKh (:func:`match_frame`); a
     predicted joint is a true positive when its person is matched and it
     lies within ``pckh_thr`` times the head size (0.6 x the diagonal of the
-    annotated head box) of that person's annotated joint. AP per joint over all frames
-    (:func:`average_precision`), on the 15 official joints; the table rows
-    average joints as the paper does and ``Mean`` averages the 15 joints. A
-    joint's score is its heatmap maximum times its box score.
+    annotated head box) of that person's annotated joint. AP per joint over
+    all frames (:func:`average_precision`), on the 15 official joints; the
+    table rows average joints as the paper does and ``Mean`` averages the 15
+    joints. A joint's score is its heatmap maximum times its box score.
 
     Args:
         ann_file (str): Ground truth, PoseTrack18 (COCO-style) format with
