@@ -59,8 +59,9 @@ def make_clip_ann(tmp_path, key_frames, nframes=5, folder=CLIP,
     images, anns = [], []
     for n, key in enumerate(key_frames):
         images.append(dict(id=n + 1, file_name=f'{folder}/{key:0{digits}d}'
-                           '.jpg', nframes=nframes, width=1280, height=720,
-                           is_labeled=True))
+                           '.jpg', width=1280, height=720, is_labeled=True))
+        if nframes is not None:
+            images[-1]['nframes'] = nframes
         anns.append(dict(id=n + 1, image_id=n + 1, category_id=1,
                          bbox=[500, 100, 200, 400], num_keypoints=1,
                          keypoints=[600, 200, 1] + [0, 0, 0] * 16,
@@ -87,6 +88,16 @@ def test_five_frame_window_over_real_clip(tmp_path):
     # the five real frames differ: the order is observable
     frames = ds[0]['img']
     assert not np.array_equal(frames[0], frames[4])
+
+
+def test_video_range_from_listed_frames_without_nframes(tmp_path):
+    # no nframes: the video spans the frames the annotation file lists
+    ds = sample_dataset(ann_file=make_clip_ann(tmp_path, [1, 2, 3],
+                                               nframes=None))
+    names = [[osp.basename(p) for p in ds.get_data_info(i)['frame_paths']]
+             for i in range(3)]
+    assert names[0] == [f'{n:06d}.jpg' for n in (1, 1, 1, 2, 3)]
+    assert names[2] == [f'{n:06d}.jpg' for n in (1, 2, 3, 3, 3)]
 
 
 def test_frame_names_are_read_not_hard_coded(tmp_path):

@@ -92,18 +92,27 @@ class PoseTrackClipDataset(BaseCocoStyleDataset):
         """``(first, last)`` frame numbers of the video of image ``img``."""
         folder = osp.dirname(img['file_name'])
         if folder not in self._video_ranges:
-            numbers = [
-                int(_FRAME_RE.match(osp.basename(i['file_name'])).group(2))
-                for i in self.coco.dataset['images']
-                if osp.dirname(i['file_name']) == folder
-            ]
-            first = self.frame_index_base
             if img.get('nframes'):
+                first = self.frame_index_base
                 last = first + int(img['nframes']) - 1
             else:
+                numbers = self._listed_frame_numbers()[folder]
                 first, last = min(numbers), max(numbers)
             self._video_ranges[folder] = (first, last)
         return self._video_ranges[folder]
+
+    def _listed_frame_numbers(self):
+        """``{video folder: frame numbers}`` of the images in the annotation
+        file (for files without ``nframes``), built once."""
+        if not hasattr(self, '_listed_numbers'):
+            self._listed_numbers = {}
+            for i in self.coco.dataset['images']:
+                match = _FRAME_RE.match(osp.basename(i['file_name']))
+                if match:
+                    self._listed_numbers.setdefault(
+                        osp.dirname(i['file_name']),
+                        []).append(int(match.group(2)))
+        return self._listed_numbers
 
     def _frame_paths(self, img):
         first, last = self._frame_range(img)

@@ -55,8 +55,8 @@ class LoadVideoFrames(LoadImage):
             frames = [decoded[p] for p in paths]
             frames = self._fill_missing(frames, paths, results['img_path'])
         key = frames[len(frames) // 2]
-        for frame, path in zip(frames, results.get('frame_paths', [None] *
-                                                   len(frames))):
+        paths = results.get('frame_paths') or [None] * len(frames)
+        for frame, path in zip(frames, paths):
             if frame.shape[:2] != key.shape[:2]:
                 raise ValueError(
                     f'frame {path} has size {frame.shape[:2]}, the key frame '
@@ -93,6 +93,3 @@ class LoadVideoFrames(LoadImage):
         return (f'{self.__class__.__name__}(missing_frame='
                 f'{self.missing_frame!r}, to_float32={self.to_float32}, '
                 f"color_type='{self.color_type}')")
-
-
-
