@@ -318,3 +318,26 @@ def test_full_configs_follow_the_paper(dataset):
     assert aug['GetBBoxCenterScale']['padding'] == 1.25
     assert cfg.codec.input_size == (288, 384)
     assert cfg.val_dataloader.dataset.det_score_thr == 0.2
+
+
+def test_inference_on_a_real_clip_from_files_and_arrays():
+    import cv2
+    from conftest import SAMPLE
+    from mmpose.apis import init_model
+
+    from tdmi_mmpose.apis import inference_video_topdown
+    model = init_model(tiny_cfg(), None, device='cpu')
+    frames = [f'{SAMPLE}/videos/000001_mpiinew_test/{i:06d}.jpg'
+              for i in range(5)]
+    boxes = [[400, 100, 700, 600], [0, 0, 200, 300]]
+    from_files = inference_video_topdown(model, frames, boxes)
+    arrays = [cv2.imread(f) for f in frames]
+    from_arrays = inference_video_topdown(model, arrays, boxes)
+    assert len(from_files) == 2
+    for a, b in zip(from_files, from_arrays):
+        assert a.pred_instances.keypoints.shape == (1, 17, 2)
+        np_a, np_b = a.pred_instances.keypoints, b.pred_instances.keypoints
+        assert (abs(np_a - np_b) < 1e-3).all()
+    assert from_files[0].metainfo['img_path'] == frames[2]
+    with pytest.raises(ValueError, match='5 frames'):
+        inference_video_topdown(model, frames[:3])
