@@ -18,7 +18,8 @@ auto_scale_lr = dict(base_batch_size=32)
 default_hooks = dict(
     checkpoint=dict(save_best='posetrack/Mean', rule='greater'))
 
-# FACTS/earlier code: 288x384 input, 72x96 heatmaps, Gaussian sigma 3.
+# As in earlier public TDMI-style code: 288x384 input, 72x96 heatmaps,
+# Gaussian sigma 3.
 codec = dict(type='MSRAHeatmap', input_size=(288, 384),
              heatmap_size=(72, 96), sigma=3)
 
