@@ -49,8 +49,11 @@ def test_test_tool_prints_the_per_joint_table(trained, tmp_path):
 def test_resume_continues_from_the_checkpoint(trained, tmp_path):
     work, _ = trained
     shutil.copytree(work, tmp_path / 'w', dirs_exist_ok=True)
+    # a config's load_from (pretrained weights) must not be taken for the
+    # checkpoint to resume
     out = run(PY, 'tools/train.py', TINY_CFG, '--work-dir', tmp_path / 'w',
-              '--resume', '--cfg-options', 'train_cfg.max_epochs=2')
+              '--resume', '--cfg-options', 'train_cfg.max_epochs=2',
+              f'load_from={tmp_path}/pretrained_not_here.pth')
     assert 'resumed epoch: 1' in out
     assert osp.exists(tmp_path / 'w' / 'epoch_2.pth')
 

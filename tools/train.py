@@ -43,7 +43,9 @@ def build_config(args):
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
     if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, cfg.get('load_from')
+        # mmengine resumes from load_from when it is set: clear the
+        # pretrained-weights address so the latest checkpoint is found
+        cfg.resume, cfg.load_from = True, None
     elif args.resume:
         cfg.resume, cfg.load_from = True, args.resume
     if args.amp:
