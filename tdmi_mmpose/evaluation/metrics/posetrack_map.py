@@ -169,6 +169,7 @@ class PoseTrackMAPMetric(BaseMetric):
         people = defaultdict(list)
         for ann in data['annotations']:
             people[ann['image_id']].append(ann)
+        k = len(data['categories'][0]['keypoints'])
         frames = {}
         for img_id, img in images.items():
             if not img.get('is_labeled', img_id in people):
@@ -188,7 +189,6 @@ class PoseTrackMAPMetric(BaseMetric):
                 joints.append(kpts[:, :2])
                 visible.append(kpts[:, 2] > 0)
                 head.append(0.6 * np.hypot(w, h))
-            k = len(data['categories'][0]['keypoints'])
             polys = [
                 np.stack([xs, ys], axis=1) for xs, ys in zip(
                     img.get('ignore_regions_x', []),
