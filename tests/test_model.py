@@ -1,5 +1,6 @@
 """TDMI model: TDE, RDM, MI loss, estimator (Sec. 3, Eq. 1-15)."""
 import copy
+import math
 
 import pytest
 import torch
@@ -9,7 +10,8 @@ from mmengine.dataset import pseudo_collate
 from mmpose.models.utils.tta import flip_heatmaps
 from mmpose.registry import DATASETS, MODELS
 
-from tdmi_mmpose.models.losses import MutualInformationLoss, spatial_kl
+from tdmi_mmpose.models.losses import (MutualInformationLoss, js_divergence,
+                                      label_distribution)
 from tdmi_mmpose.models.necks import TDE, temporal_difference
 
 
@@ -89,51 +91,90 @@ def test_backbone_stage_features():
     assert [tuple(f.shape) for f in feats] == [(3, 8, 32, 24)] * 4
 
 
-def test_kl_is_nonnegative_zero_for_identical_and_not_shrunk():
+def test_js_divergence_bounds_and_label_distribution_scale_invariance():
     torch.manual_seed(0)
     a, b = torch.randn(2, 3, 8, 8), torch.randn(2, 3, 8, 8)
-    assert spatial_kl(a, a).item() == pytest.approx(0, abs=1e-6)
-    assert spatial_kl(a, b).item() > 0
-    # a true KL: equals sum p log(p/q) per channel, averaged
-    # (in float64, from log-probabilities: softmax(x/0.05) underflows)
-    lp = torch.log_softmax(a.double().flatten(2) / 0.05, -1)
-    lq = torch.log_softmax(b.double().flatten(2) / 0.05, -1)
-    manual = (lp.exp() * (lp - lq)).sum(-1).mean().float()
-    torch.testing.assert_close(spatial_kl(a, b), manual, rtol=1e-4,
-                               atol=1e-4)
-    # not divided by the number of positions: upsampling both maps (same
-    # distributions at 4x the positions) keeps the value about the same
-    up = torch.nn.functional.interpolate
-    big = spatial_kl(up(a, scale_factor=2), up(b, scale_factor=2))
-    assert big.item() > 0.5 * spatial_kl(a, b).item()
+    la, lb = label_distribution(a), label_distribution(b)
+    assert js_divergence(la, la).item() == pytest.approx(0, abs=1e-6)
+    assert 0 < js_divergence(la, lb).item() < math.log(2)
+    # a true JS: 0.5 KL(P||M) + 0.5 KL(Q||M), computed by hand in float64
+    p, q = la.double().exp(), lb.double().exp()
+    m = 0.5 * (p + q)
+    manual = 0.5 * ((p * (p / m).log()).sum(-1) +
+                    (q * (q / m).log()).sum(-1)).mean()
+    torch.testing.assert_close(js_divergence(la, lb).double(), manual,
+                               rtol=1e-4, atol=1e-5)
+    # disjoint supports reach the bound log 2
+    far = torch.full((1, 1, 2, 2), -1e4)
+    p_, q_ = far.clone(), far.clone()
+    p_[..., 0, 0], q_[..., 1, 1] = 1e4, 1e4
+    assert js_divergence(label_distribution(p_), label_distribution(
+        q_)).item() == pytest.approx(math.log(2), abs=1e-4)
+    # positive rescaling and a per-map offset leave q(y|a) unchanged
+    torch.testing.assert_close(label_distribution(1e3 * a + 5), la,
+                               atol=1e-4, rtol=0)
 
 
-def test_mi_terms_signs_follow_eq13():
+def test_mi_terms_signs_bounds_and_weights():
     torch.manual_seed(0)
-    m = torch.randn(2, 4, 6, 6)
-    u, n = m * 0.5, m * 2.0
-    h_u, h_f, h = (torch.randn(2, 3, 6, 6) for _ in range(3))
-    terms = MutualInformationLoss()(m, u, n, h_u, h_f, h)
+    m, u, n, f, h = (torch.randn(2, 3, 6, 6) for _ in range(5))
+    terms = MutualInformationLoss()(m, u, n, f, h)
     assert set(terms) == {'loss_mi_un', 'loss_mi_mu', 'loss_mi_uy',
                           'loss_mi_fy'}
-    assert all(torch.isfinite(v) for v in terms.values())
-    # + I(M_u;M_n): MI ~ -KL, so the term is <= 0 (minimising it pushes
-    # M_u and M_n apart)
-    assert terms['loss_mi_un'] < 0
-    # - I(M;M_u): +KL >= 0 (minimising it pulls M_u towards M)
-    assert terms['loss_mi_mu'] > 0
-    # + I(M_u;y|F~) and + I(F;y|F~): VSD KL terms >= 0
-    assert terms['loss_mi_uy'] > 0 and terms['loss_mi_fy'] > 0
-    # identical inputs: every term is zero
-    zero = MutualInformationLoss()(m, m, m, h, h, h)
-    assert all(abs(v.item()) < 1e-6 for v in zero.values())
+    log2 = math.log(2)
+    # Eq. 13 signs: +I(M_u;M_n) in [0, log 2], -I(M;M_u) in [-log 2, 0],
+    # the conditional terms (VSD divergences) in [0, log 2]
+    assert 0 < terms['loss_mi_un'] < log2
+    assert -log2 < terms['loss_mi_mu'] < 0
+    assert 0 < terms['loss_mi_uy'] < log2 and 0 < terms['loss_mi_fy'] < log2
+    # identical readouts: I(M_u;M_n) and I(M;M_u) at their maximum log 2,
+    # nothing lost to F~
+    same = MutualInformationLoss()(h, h, h, h, h)
+    assert same['loss_mi_un'].item() == pytest.approx(log2, abs=1e-5)
+    assert same['loss_mi_mu'].item() == pytest.approx(-log2, abs=1e-5)
+    assert same['loss_mi_uy'].item() == pytest.approx(0, abs=1e-6)
+    assert same['loss_mi_fy'].item() == pytest.approx(0, abs=1e-6)
     # alpha and per-term weights scale the terms
     w = MutualInformationLoss(loss_weight=2.0, term_weights=dict(mu=0.5))(
-        m, u, n, h_u, h_f, h)
+        m, u, n, f, h)
     torch.testing.assert_close(w['loss_mi_mu'], terms['loss_mi_mu'])
     torch.testing.assert_close(w['loss_mi_uy'], 2 * terms['loss_mi_uy'])
     with pytest.raises(KeyError):
         MutualInformationLoss(term_weights=dict(bogus=1.0))
+    # the teacher q(y|F~) gets no gradient from the MI terms
+    h.requires_grad_(True)
+    u.requires_grad_(True)
+    sum(MutualInformationLoss()(m, u, n, f, h).values()).backward()
+    assert h.grad is None and u.grad is not None
+
+
+def test_mi_terms_cannot_be_moved_by_rescaling_features():
+    """Scaling M_u or M_n by 1e3 keeps every term within its bound and
+    (the readout being linear) at the same value."""
+    model, cfg = build_tiny()
+    model.train()
+    data = random_clip_batch(model, cfg)
+    head = model.head
+    with torch.no_grad():
+        out = head.forward_features(model.extract_feat(data['inputs']))
+
+    def terms(**scale):
+        feats = {k: out[k] * scale.get(k, 1.0)
+                 for k in ('motion', 'useful', 'noisy', 'visual')}
+        return head.mi_loss(
+            *(head.readout(feats[k])
+              for k in ('motion', 'useful', 'noisy', 'visual')),
+            out['heatmaps'])
+
+    base = terms()
+    for scaled in (terms(useful=1e3), terms(noisy=1e3),
+                   terms(useful=1e-3, noisy=1e3)):
+        for name, value in scaled.items():
+            low, high = ((-math.log(2), 0) if name == 'loss_mi_mu' else
+                         (0, math.log(2)))
+            assert low - 1e-6 <= value.item() <= high + 1e-6, name
+            assert value.item() == pytest.approx(base[name].item(),
+                                                 abs=2e-3), name
 
 
 def test_rdm_modes():

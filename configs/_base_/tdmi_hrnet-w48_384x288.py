@@ -54,9 +54,9 @@ model = dict(
         num_frames=num_frames,
         visual='key',  # Sec. 4.1: F^4 of the key frame
         rdm=dict(mode='attention', hidden_channels=128),
-        mi_loss=dict(type='MutualInformationLoss', loss_weight=1.0,
-                     tau=0.05),  # alpha = 1 (Sec. 4.1)
-        loss=dict(type='KeypointMSELoss', use_target_weight=True),
+        # alpha = 1 (Sec. 4.1); VSD estimates, see MutualInformationLoss
+        mi_loss=dict(type='MutualInformationLoss', loss_weight=1.0),
+        loss=dict(type='HeatmapL2Loss', use_target_weight=True),  # Eq. 14
         decoder=codec),
     test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=True))
 

@@ -1,5 +1,6 @@
 """TDMI heatmap head: RDM, feature enhancement and detection head."""
 import torch
+import torch.nn.functional as F
 from mmpose.evaluation.functional import pose_pck_accuracy
 from mmpose.models.heads import HeatmapHead
 from mmpose.registry import MODELS
@@ -46,7 +47,7 @@ class TDMIHead(HeatmapHead):
                  rdm=dict(mode='attention'),
                  num_fusion_blocks=2,
                  mi_loss=dict(type='MutualInformationLoss'),
-                 loss=dict(type='KeypointMSELoss', use_target_weight=True),
+                 loss=dict(type='HeatmapL2Loss', use_target_weight=True),
                  decoder=None,
                  init_cfg=None):
         super().__init__(
@@ -101,13 +102,23 @@ class TDMIHead(HeatmapHead):
         return dict(motion=motion, useful=useful, noisy=noisy, visual=visual,
                     enhanced=enhanced, heatmaps=self.final_layer(enhanced))
 
+    def readout(self, feat):
+        """``q(y|a)`` logits ``(B, K, h, w)``: the detection head applied to
+        a representation ``a`` ``(B, C, h, w)`` with its parameters detached,
+        so that the MI terms shape ``a`` and L_H alone fits the head."""
+        conv = self.final_layer
+        return F.conv2d(feat, conv.weight.detach(), conv.bias.detach(),
+                        conv.stride, conv.padding)
+
     def forward(self, feats):
         """``(M, F^4 of all frames)`` -> heatmaps ``(B, K, h, w)``."""
         return self.forward_features(feats)['heatmaps']
 
     def loss(self, feats, batch_data_samples, train_cfg={}):
-        """``loss_kpt`` (L_H), ``acc_pose`` and the signed, weighted MI terms
-        ``loss_mi_*`` (alpha * L_MI), each logged on its own."""
+        """``loss_kpt`` (L_H), ``acc_pose``, the signed, weighted MI terms
+        ``loss_mi_*`` (alpha * L_MI), each logged on its own, and the mean
+        absolute values ``scale_m``, ``scale_mu``, ``scale_mn`` of ``M``,
+        ``M_u``, ``M_n`` (logged, not optimised)."""
         out = self.forward_features(feats)
         heatmaps = out['heatmaps']
         gt_heatmaps = torch.stack(
@@ -119,10 +130,14 @@ class TDMIHead(HeatmapHead):
             loss_kpt=self.loss_module(heatmaps, gt_heatmaps,
                                       keypoint_weights))
         if self.mi_loss is not None:
-            losses.update(
-                self.mi_loss(out['motion'], out['useful'], out['noisy'],
-                             self.final_layer(out['useful']),
-                             self.final_layer(out['visual']), heatmaps))
+            losses.update(self.mi_loss(
+                *(self.readout(out[k])
+                  for k in ('motion', 'useful', 'noisy', 'visual')),
+                heatmaps))
+            # feature scales, logged to show a collapse coming
+            for key, name in (('motion', 'm'), ('useful', 'mu'),
+                              ('noisy', 'mn')):
+                losses[f'scale_{name}'] = out[key].detach().abs().mean()
         if train_cfg.get('compute_acc', True):
             _, avg_acc, _ = pose_pck_accuracy(
                 output=to_numpy(heatmaps),

@@ -1,3 +1,7 @@
-from .mi_loss import MutualInformationLoss, spatial_kl
+from .heatmap_loss import HeatmapL2Loss
+from .mi_loss import MutualInformationLoss, js_divergence, label_distribution
 
-__all__ = ['MutualInformationLoss', 'spatial_kl']
+__all__ = [
+    'HeatmapL2Loss', 'MutualInformationLoss', 'js_divergence',
+    'label_distribution'
+]

@@ -1,76 +1,90 @@
 """Mutual-information objective of TDMI (Sec. 3.2, Eq. 7-13)."""
+import math
+
 import torch.nn as nn
 import torch.nn.functional as F
 from mmpose.registry import MODELS
 
 
-def spatial_kl(p, q, tau=0.05):
-    """KL(P || Q) between per-channel spatial distributions.
+def label_distribution(logits, tau=1.0, eps=1e-6):
+    """``q(y|a)``: each keypoint's heatmap read from a representation ``a``
+    by the detection head, as a distribution over positions.
 
-    Each channel of a feature map becomes a distribution over positions,
-    ``softmax(x / tau)`` (Variational Self-Distillation, as in FAMI-Pose).
-    The KL is computed from log-probabilities, summed over the positions
-    (a true KL per channel) and averaged over batch and channels, so it does
-    not shrink with the map size.
+    Each map is standardised over its positions (zero mean, unit standard
+    deviation) before ``softmax(x / tau)``. The head is linear up to a
+    per-map bias, so the distribution does not change when ``a`` is
+    multiplied by a positive factor: a term built on it cannot be moved by
+    rescaling a feature.
 
     Args:
-        p (Tensor): ``(B, C, h, w)`` logits of P.
-        q (Tensor): ``(B, C, h, w)`` logits of Q.
-        tau (float): Softmax temperature.
+        logits (Tensor): ``(B, K, h, w)`` heatmaps predicted from ``a``.
+        tau (float): Softmax temperature on the standardised maps.
+        eps (float): Added to the standard deviation.
 
     Returns:
-        Tensor: scalar, >= 0, zero iff P == Q.
+        Tensor: ``(B, K, h*w)`` log-probabilities.
     """
-    if p.shape != q.shape:
-        raise ValueError(f'spatial_kl needs equal shapes, got '
-                         f'{tuple(p.shape)} and {tuple(q.shape)}')
-    log_p = F.log_softmax(p.flatten(2) / tau, dim=-1)
-    log_q = F.log_softmax(q.flatten(2) / tau, dim=-1)
-    kl = F.kl_div(log_q, log_p, reduction='none', log_target=True)
-    return kl.sum(-1).mean()
+    x = logits.flatten(2)
+    x = (x - x.mean(-1, keepdim=True)) / (x.std(-1, keepdim=True) + eps)
+    return F.log_softmax(x / tau, dim=-1)
+
+
+def js_divergence(log_p, log_q):
+    """Jensen-Shannon divergence between distributions given as
+    log-probabilities ``(B, K, N)`` over the last axis, averaged over
+    ``B`` and ``K``. Symmetric, in ``[0, log 2]``, zero iff ``P == Q``."""
+    log_m = (0.5 * (log_p.exp() + log_q.exp())).clamp_min(1e-12).log()
+    kl_pm = F.kl_div(log_m, log_p, reduction='none', log_target=True)
+    kl_qm = F.kl_div(log_m, log_q, reduction='none', log_target=True)
+    return 0.5 * (kl_pm + kl_qm).sum(-1).mean()
 
 
 @MODELS.register_module()
 class MutualInformationLoss(nn.Module):
-    """L_MI of Eq. 13, each term estimated with Variational
-    Self-Distillation (VSD):
+    """L_MI of Eq. 13 with Variational Self-Distillation (VSD, the paper's
+    ref. [46]) estimates of every term:
 
     ``L_MI = I(M_u;M_n) - I(M;M_u) + I(M_u;y|F~) + I(F;y|F~)``
 
-    * ``I(a;b)`` between two representations is estimated, up to a
-      constant, by ``-KL(P_a || P_b)`` of their spatial distributions
-      (:func:`spatial_kl`): identical distributions share the most
-      information. So ``loss_mi_un = -min(KL(M_u||M_n), un_kl_max)`` (Eq. 8,
-      minimised; the clamp, a choice made here, keeps this only unbounded
-      term from diverging) and ``loss_mi_mu = +KL(M || M_u)`` (Eq. 9,
-      maximised).
-    * ``I(a;y|F~) ~= I(a;y) - I(a;F~)`` (Eq. 11-12) is, with VSD, the
-      information about the label ``y`` that ``a`` carries and ``F~``
-      loses: ``KL(q(y|a) || q(y|F~))`` between the heatmaps predicted from
-      ``a`` and from ``F~`` by the shared detection head.
-      ``loss_mi_uy`` uses ``a = M_u``, ``loss_mi_fy`` uses ``a = F^4``.
+    VSD replaces mutual information, which cannot be computed for
+    high-dimensional features, by what each representation tells about the
+    label: a representation ``a`` is read by the shared detection head into
+    ``q(y|a)`` (:func:`label_distribution`), and two representations share
+    information to the extent that they predict the same label
+    distribution. The divergence is the Jensen-Shannon divergence ``JS``
+    (VSD's mutual-learning form), so every estimate lies in ``[0, log 2]``:
 
-    Every returned term already carries its sign and its weight
-    ``loss_weight * term_weight``, so the logged values add up to L_MI.
+    * Eq. 8, ``loss_mi_un = I(M_u;M_n) ~= log 2 - JS(q(y|M_u), q(y|M_n))``,
+      minimised: the two parts must predict different things. Bounded, and
+      unlike a KL between raw feature maps it cannot be raised by
+      sharpening or rescaling ``M_u`` or ``M_n``.
+    * Eq. 9, ``loss_mi_mu = -I(M;M_u) ~= JS(q(y|M), q(y|M_u)) - log 2``,
+      minimised, i.e. ``I(M;M_u)`` maximised.
+    * Eq. 11-12, ``I(a;y|F~) ~= I(a;y) - I(a;F~)``: the label information in
+      ``a`` that ``F~`` does not hold, which VSD bounds by the divergence of
+      ``q(y|a)`` from ``q(y|F~)``: ``loss_mi_uy = JS(q(y|M_u), q(y|F~))``
+      and ``loss_mi_fy = JS(q(y|F), q(y|F~))``. ``q(y|F~)`` is the
+      prediction trained by L_H and acts as the teacher (stop-gradient,
+      self-distillation), so these terms cannot pull the final prediction
+      away from the label.
+
+    The readouts use the detection head with its parameters detached
+    (:class:`TDMIHead`): L_MI shapes the representations, the head is
+    fitted by L_H alone. Every returned term carries its sign and its
+    weight ``loss_weight * term_weight``, so the logged values add up to
+    L_MI, which lies in ``[-log 2, 3 log 2]`` times alpha.
 
     Args:
-        tau (float): Temperature of the spatial softmax. Default: 0.05.
+        tau (float): Temperature of :func:`label_distribution`. Default: 1.
         loss_weight (float): alpha of Eq. 15. Default: 1.0 (Sec. 4.1).
         term_weights (dict): Weights of the terms ``un``, ``mu``, ``uy``,
             ``fy``. Default: all 1.
-        un_kl_max (float | None): Clamp of KL(M_u||M_n). Default: 10.
-        detach_target (bool): Stop the gradient through ``q(y|F~)`` in the
-            label terms (paper silent; default False: both sides learn).
     """
 
     TERMS = ('un', 'mu', 'uy', 'fy')
+    BOUND = math.log(2)
 
-    def __init__(self,
-                 tau=0.05,
-                 loss_weight=1.0,
-                 term_weights=None,
-                 un_kl_max=10.0,
-                 detach_target=False):
+    def __init__(self, tau=1.0, loss_weight=1.0, term_weights=None):
         super().__init__()
         self.tau = tau
         self.loss_weight = loss_weight
@@ -80,33 +94,32 @@ class MutualInformationLoss(nn.Module):
             raise KeyError(f'unknown MI terms {sorted(unknown)}; '
                            f'expected a subset of {self.TERMS}')
         self.term_weights.update(term_weights or {})
-        self.un_kl_max = un_kl_max
-        self.detach_target = detach_target
 
-    def forward(self, motion, useful, noisy, heatmaps_useful,
-                heatmaps_visual, heatmaps):
-        """Args:
-            motion (Tensor): ``M``, ``(B, C, h, w)``.
-            useful (Tensor): ``M_u``, ``(B, C, h, w)``.
-            noisy (Tensor): ``M_n``, ``(B, C, h, w)``.
-            heatmaps_useful (Tensor): ``q(y|M_u)``, ``(B, K, h, w)``.
-            heatmaps_visual (Tensor): ``q(y|F^4)`` from the key frame's
-                visual feature (TDMI-ST: the spatiotemporal one).
-            heatmaps (Tensor): ``q(y|F~)``, the predicted heatmaps.
+    def forward(self, motion, useful, noisy, visual, enhanced):
+        """Each argument is the detection head's readout ``(B, K, h, w)``
+        of one representation.
+
+        Args:
+            motion (Tensor): from ``M``.
+            useful (Tensor): from ``M_u``.
+            noisy (Tensor): from ``M_n``.
+            visual (Tensor): from ``F`` (the key frame's ``F^4``; TDMI-ST:
+                the spatiotemporal feature).
+            enhanced (Tensor): from ``F~``: the predicted heatmaps.
 
         Returns:
             dict[str, Tensor]: ``loss_mi_un``, ``loss_mi_mu``,
             ``loss_mi_uy``, ``loss_mi_fy``, signed and weighted.
         """
-        target = heatmaps.detach() if self.detach_target else heatmaps
-        kl_un = spatial_kl(useful, noisy, self.tau)
-        if self.un_kl_max is not None:
-            kl_un = kl_un.clamp(max=self.un_kl_max)
+        q = {name: label_distribution(x, self.tau) for name, x in dict(
+            motion=motion, useful=useful, noisy=noisy,
+            visual=visual).items()}
+        teacher = label_distribution(enhanced.detach(), self.tau)
         terms = dict(
-            un=-kl_un,
-            mu=spatial_kl(motion, useful, self.tau),
-            uy=spatial_kl(heatmaps_useful, target, self.tau),
-            fy=spatial_kl(heatmaps_visual, target, self.tau))
+            un=self.BOUND - js_divergence(q['useful'], q['noisy']),
+            mu=js_divergence(q['motion'], q['useful']) - self.BOUND,
+            uy=js_divergence(q['useful'], teacher),
+            fy=js_divergence(q['visual'], teacher))
         return {
             f'loss_mi_{name}':
             self.loss_weight * self.term_weights[name] * value
