@@ -288,15 +288,16 @@ def test_metric_hand_computed_case(tmp_path):
     ann, preds = handmade(tmp_path)
     res = run_metric(ann, preds)
     # nose: FP .95, TP .9, TP .8 of 2 -> AP = 2/3; neck: 0 of 1;
-    # head top: not annotated; left shoulder: FP .95, TP .9 -> AP = 1/2
-    assert res['Head'] == pytest.approx((200 / 3 + 0) / 2)
-    assert res['Shoulder'] == pytest.approx(50.0)
+    # left shoulder: FP .95, TP .9 -> AP = 1/2. Head top, right shoulder,
+    # elbows...: predicted but never annotated -> NaN, and so are their
+    # rows (poseval); Mean skips them
     assert res['Mean'] == pytest.approx((200 / 3 + 0 + 50) / 3)
-    assert np.isnan(res['Elbow'])
+    assert np.isnan(res['Head']) and np.isnan(res['Elbow'])
     # without the ignore region the fourth prediction is a false positive
-    # ranked first: nose AP = 1/2
+    # ranked first: nose 1/2, left shoulder (FP .99, FP .95, TP .9) 1/3
     ann, preds = handmade(tmp_path, ignore=False)
-    assert run_metric(ann, preds)['Head'] == pytest.approx(25.0)
+    assert run_metric(ann, preds)['Mean'] == pytest.approx(
+        (50 + 0 + 100 / 3) / 3)
 
 
 def test_metric_independent_of_prediction_order(tmp_path):
@@ -313,7 +314,138 @@ def test_average_precision_basics():
     assert average_precision([0.9, 0.8], [1, 1], 2) == pytest.approx(100)
     assert average_precision([0.9, 0.8], [0, 1], 1) == pytest.approx(50)
     assert average_precision([], [], 3) == 0.0
+    # no ground truth: NaN when predicted, 0 when not (poseval)
     assert np.isnan(average_precision([0.5], [0], 0))
+    assert average_precision([], [], 0) == 0.0
+    # NaN scores used to give 100 or 50 depending on order
+    with pytest.raises(ValueError, match='NaN or infinite'):
+        average_precision([np.nan] * 4, [1, 1, 0, 0], 2)
+
+
+def nose_case(tmp_path, preds, nose=(300, 100), extra_images=(),
+              ignore=None):
+    """One labelled frame, one person with only the nose annotated (head
+    box 30x40: PCKh@0.5 threshold 15 px); ``preds``: (nose xy or None for
+    (0, 0), score), all other joints at (0, 0), i.e. absent."""
+    cats = json.load(open(osp.join(SAMPLE, VAL_ANN)))['categories']
+    img = dict(id=1, file_name='images/v/000000.jpg', is_labeled=True)
+    if ignore:
+        img.update(ignore_regions_x=[ignore[0]], ignore_regions_y=[ignore[1]])
+    kp = np.zeros((17, 3))
+    kp[0] = (*nose, 1)
+    anns = [dict(id=1, image_id=1, category_id=1, bbox_head=[285, 80, 30, 40],
+                 keypoints=kp.reshape(-1).tolist())]
+    path = tmp_path / 'nose.json'
+    path.write_text(json.dumps(dict(images=[img, *extra_images],
+                                    annotations=anns, categories=cats)))
+    out = []
+    for img_id, xy, score in preds:
+        k = np.zeros((17, 2))
+        if xy is not None:
+            k[0] = xy
+        out.append((img_id, k, np.full(17, score), 1.0))
+    return str(path), out
+
+
+def test_metric_labelled_frame_without_prediction_does_not_crash(tmp_path):
+    # frame 2 is labelled, has no person: dropped; frame 1 has no
+    # prediction: its person is a miss
+    ann, preds = nose_case(tmp_path, [], extra_images=[dict(
+        id=2, file_name='images/v/000001.jpg', is_labeled=True)])
+    res = run_metric(ann, preds)
+    assert res['Mean'] == 0.0  # nose 0 of 1; 14 joints neither: 0
+
+
+def test_metric_drops_frames_without_annotated_people(tmp_path):
+    """poseval drops a labelled frame without people with its
+    predictions: a confident prediction there is no false positive."""
+    ann, preds = nose_case(
+        tmp_path, [(1, (300, 100), 0.5), (2, (50, 50), 0.99)],
+        extra_images=[dict(id=2, file_name='images/v/000001.jpg',
+                           is_labeled=True)])
+    res = run_metric(ann, preds)
+    # nose: AP 100; the other 14 joints: no ground truth, no prediction: 0
+    assert res['Mean'] == pytest.approx(100 / 15)
+    assert res['Head'] == pytest.approx(100 / 3)
+
+
+def test_metric_joint_at_origin_is_absent(tmp_path):
+    """poseval's absent-joint convention: a nose at (0, 0) with the
+    highest score is no false positive."""
+    ann, preds = nose_case(tmp_path, [(1, (300, 100), 0.5),
+                                      (1, None, 0.99)])
+    assert run_metric(ann, preds)['Mean'] == pytest.approx(100 / 15)
+
+
+def test_metric_joint_predicted_but_never_annotated_is_nan(tmp_path):
+    ann, preds = nose_case(tmp_path, [(1, (300, 100), 0.5)])
+    preds[0][1][1:] = 1000.0  # every other joint predicted somewhere
+    res = run_metric(ann, preds)
+    assert np.isnan(res['Head']) and np.isnan(res['Ankle'])
+    assert res['Mean'] == pytest.approx(100)  # NaN joints skipped
+
+
+def test_metric_pckh_tie_keeps_the_first_prediction(tmp_path):
+    """Two exact predictions of one person: poseval's argmax keeps the
+    first in file order (score .5, TP); the second (.8) is a false
+    positive ranked first: AP 1/2 (not 1, as the higher score would
+    give)."""
+    ann, preds = nose_case(tmp_path, [(1, (300, 100), 0.5),
+                                      (1, (300, 100), 0.8)])
+    assert run_metric(ann, preds)['Mean'] == pytest.approx(50 / 15)
+    ann, preds = nose_case(tmp_path, [(1, (300, 100), 0.8),
+                                      (1, (300, 100), 0.5)])
+    assert run_metric(ann, preds)['Mean'] == pytest.approx(100 / 15)
+
+
+def test_metric_ignore_region_boundary_is_outside(tmp_path):
+    """shapely's contains, as poseval: an annotated nose on the region's
+    edge is kept, and so is a prediction there."""
+    region = ([300, 400, 400, 300], [0, 0, 200, 200])
+    ann, preds = nose_case(tmp_path, [(1, (300, 100), 0.5)], ignore=region)
+    assert run_metric(ann, preds)['Mean'] == pytest.approx(100 / 15)
+    # strictly inside: ground truth and prediction both dropped
+    ann, preds = nose_case(tmp_path, [(1, (301, 100), 0.5)],
+                           nose=(301, 100), ignore=region)
+    res = run_metric(ann, preds)
+    assert res['Mean'] == 0.0
+
+
+def test_metric_non_finite_predictions_are_absent(tmp_path):
+    # a NaN score and an infinite coordinate: absent, not false positives
+    # (and no NaN threshold that would decide the AP by order)
+    ann, preds = nose_case(tmp_path, [(1, (300, 100), 0.5),
+                                      (1, (300, 100), np.nan),
+                                      (1, (np.inf, 100), 0.9)])
+    assert run_metric(ann, preds)['Mean'] == pytest.approx(100 / 15)
+
+
+@pytest.mark.parametrize('edit, error, words', [
+    (lambda d: d['annotations'][0].pop('bbox_head'), KeyError,
+     'no bbox_head'),
+    (lambda d: d['annotations'][0].update(bbox_head=[285, 80, 0, 40]),
+     ValueError, 'empty head box'),
+    (lambda d: d['images'][0].update(ignore_regions_x=[[1, 2, 3]],
+                                     ignore_regions_y=[]),
+     ValueError, 'do not pair up'),
+])
+def test_metric_checks_ground_truth_before_inference(tmp_path, edit, error,
+                                                     words):
+    ann, _ = nose_case(tmp_path, [])
+    data = json.load(open(ann))
+    edit(data)
+    bad = tmp_path / 'bad.json'
+    bad.write_text(json.dumps(data))
+    # raised when the metric is built, naming file, image and annotation
+    with pytest.raises(error, match=rf'bad.json, image 1 .*{words}'):
+        PoseTrackMAPMetric(ann_file=str(bad))
+
+
+def test_metric_names_a_file_that_is_not_json(tmp_path):
+    bad = tmp_path / 'notes.json'
+    bad.write_text('not json')
+    with pytest.raises(ValueError, match='notes.json is not a JSON file'):
+        PoseTrackMAPMetric(ann_file=str(bad))
 
 
 def test_joint_score_is_heatmap_max_times_box_score(tmp_path):
@@ -322,6 +454,7 @@ def test_joint_score_is_heatmap_max_times_box_score(tmp_path):
     scaled = [(i, k, s, 0.5) for i, k, s, _ in preds]
     assert run_metric(ann, scaled) == pytest.approx(run_metric(ann, preds),
                                                     nan_ok=True)
-    # a low box score moves the false positive below the true positives
+    # a low box score moves the false positive below the true positives:
+    # nose and left shoulder reach AP 1
     preds[2] = (1, preds[2][1], preds[2][2], 0.1)
-    assert run_metric(ann, preds)['Head'] > 33.4
+    assert run_metric(ann, preds)['Mean'] == pytest.approx(200 / 3)

@@ -1,4 +1,5 @@
 """Command-line tools, run as a user runs them (subprocesses)."""
+import json
 import os
 import os.path as osp
 import re
@@ -84,11 +85,33 @@ def test_loader_benchmark_prints_both_rates():
     assert re.search(r'single-frame mmpose +: +[\d.]+ samples/s', out)
 
 
-def test_demo_runs_end_to_end(tmp_path):
-    out = run(PY, 'tools/demo.py', '--epochs', '1', '--work-dir', tmp_path)
-    assert '[demo] 3/3' in out
-    assert osp.getsize(tmp_path / 'keyframe_pose.jpg') > 1000
-    assert re.search(r'PoseTrack mAP of the tiny model: [\d.]+', out)
+def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
+    """The main job on a small built-in set: three models trained, the
+    table printed and written, checkpoints that tools/test.py evaluates,
+    the side-by-side video; a second run reuses the checkpoints."""
+    work = tmp_path / 'job'
+    out = run(PY, 'tools/demo.py', '--quick', '--work-dir', work)
+    table = re.search(r'model \| frames \| +Head \|.*\| +Mean\n(.*)', out,
+                      re.S).group(1)
+    for label in ('mmpose single-frame HRNet', 'TDMI', 'TDMI without L_MI'):
+        for subset in ('all', 'degraded', 'clean'):
+            assert re.search(rf'{label} \| +{subset} \|( +[\d.]+ \|){{7}} '
+                             r'+[\d.]+', table), (label, subset)
+    with open(work / 'results.json') as f:
+        results = json.load(f)['results']
+    assert set(results) == {'single-frame', 'tdmi', 'tdmi-no-mi'}
+    assert (work / 'results.md').read_text().count('| TDMI |') == 3
+    assert osp.getsize(work / 'side_by_side.mp4') > 10000
+    for name in results:
+        assert osp.exists(work / name / 'epoch_2.pth')
+    # the trained TDMI checkpoint through tools/test.py
+    cfg = work / 'tdmi' / 'tdmi_hrnet-w8_synthetic-videos-128x96.py'
+    test_out = run(PY, 'tools/test.py', cfg, work / 'tdmi' / 'epoch_2.pth',
+                   '--work-dir', tmp_path / 'test')
+    assert 'degraded/Mean' in test_out and 'clean/Mean' in test_out
+    again = run(PY, 'tools/demo.py', '--quick', '--work-dir', work,
+                '--no-video')
+    assert again.count('reusing') == 3
 
 
 def test_mmpose_visualization_hook_draws_key_frames(trained, tmp_path):

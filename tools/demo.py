@@ -42,6 +42,7 @@ MODELS = (
 )
 SUBSETS = (('posetrack', 'all'), ('degraded', 'degraded'),
            ('clean', 'clean'))
+QUICK = dict(num_train_videos=6, num_val_videos=2, num_frames=12)
 COLUMNS = ('Head', 'Shoulder', 'Elbow', 'Wrist', 'Hip', 'Knee', 'Ankle',
            'Mean')
 
@@ -66,7 +67,15 @@ def parse_args():
                         choices=[m[0] for m in MODELS])
     parser.add_argument('--no-video', action='store_true',
                         help='skip the side-by-side video')
-    return parser.parse_args()
+    parser.add_argument('--quick', action='store_true',
+                        help='check the pipeline in about a minute: %s '
+                        'videos, 2 epochs, data in WORK_DIR/data' % (QUICK, ))
+    args = parser.parse_args()
+    if args.quick:
+        args.epochs = args.epochs or 2
+        if args.data_root == parser.get_default('data_root'):
+            args.data_root = osp.join(args.work_dir, 'data')
+    return args
 
 
 def model_config(config, args, work_dir):
@@ -228,9 +237,10 @@ def main():
     t_start = time.time()
     os.makedirs(args.work_dir, exist_ok=True)
     print('[main job] 1/4 built-in videos', flush=True)
-    manifest = generate_synthetic_videos(args.data_root, seed=args.data_seed,
-                                         logger=lambda m: print(
-                                             f'[main job] {m}', flush=True))
+    manifest = generate_synthetic_videos(
+        args.data_root, seed=args.data_seed,
+        logger=lambda m: print(f'[main job] {m}', flush=True),
+        **(QUICK if args.quick else {}))
     cfgs, ckpts, results = {}, {}, {}
     selected = [m for m in MODELS if m[0] in args.models]
     for i, (name, label, config) in enumerate(selected):

@@ -5,7 +5,7 @@ import os.path as osp
 from collections import defaultdict
 
 import numpy as np
-from matplotlib.path import Path
+import shapely
 from mmengine.evaluator import BaseMetric
 from mmengine.fileio import get_local_path
 from mmengine.logging import MMLogger
@@ -26,6 +26,9 @@ def average_precision(scores, labels, num_gt):
 
     Predictions with equal scores form one threshold (their TP/FP order
     does not matter), so the result does not depend on prediction order.
+    This is the one documented difference from poseval, which walks tied
+    scores in ``argsort()[::-1]`` order (file order, numpy-version
+    dependent).
 
     Args:
         scores (array): ``(N,)`` confidence of each predicted joint.
@@ -33,14 +36,22 @@ def average_precision(scores, labels, num_gt):
         num_gt (int): Number of ground-truth joints.
 
     Returns:
-        float: AP in [0, 100]; NaN when ``num_gt == 0``.
+        float: AP in [0, 100]. Without ground truth, as poseval: NaN if
+        there are predictions, 0 if there are none.
+
+    Raises:
+        ValueError: if a score is NaN or infinite (such a joint is absent;
+            :class:`PoseTrackMAPMetric` drops it before).
     """
-    if num_gt == 0:
-        return float('nan')
     scores = np.asarray(scores, dtype=np.float64)
     labels = np.asarray(labels, dtype=np.float64)
+    if not np.all(np.isfinite(scores)):
+        raise ValueError('average_precision got NaN or infinite scores; '
+                         'treat those joints as absent before')
     if scores.size == 0:
         return 0.0
+    if num_gt == 0:
+        return float('nan')
     order = np.argsort(-scores, kind='stable')
     scores, labels = scores[order], labels[order]
     tp = np.cumsum(labels)
@@ -56,17 +67,20 @@ def average_precision(scores, labels, num_gt):
 
 
 def _nan_mean(values):
-    """Mean over the joints that have ground truth (NaN if none has)."""
+    """Mean over the values that are not NaN (NaN if all are)."""
     values = [v for v in values if not np.isnan(v)]
     return float(np.mean(values)) if values else float('nan')
 
 
 def _inside_any(points, polygons):
-    """``(N,)`` bool: which ``(N, 2)`` points lie in one of the polygons."""
+    """``(N,)`` bool: which ``(N, 2)`` points lie strictly inside one of the
+    polygons (shapely's ``contains``, as poseval: the boundary is
+    outside)."""
     inside = np.zeros(len(points), dtype=bool)
     for poly in polygons:
         if len(poly) >= 3:
-            inside |= Path(poly).contains_points(points)
+            inside |= shapely.contains_xy(shapely.Polygon(poly),
+                                          points[:, 0], points[:, 1])
     return inside
 
 
@@ -76,8 +90,8 @@ def match_frame(gt, preds, thr):
     ``pck[p, g]`` is the fraction of person ``g``'s annotated joints that
     prediction ``p`` places within ``thr * head_size``; each prediction keeps
     only its best person, each person takes its best remaining prediction
-    (ties: the higher-scoring prediction), pairs with ``pck == 0`` are not
-    matched.
+    (ties: the first in prediction order, poseval's ``argmax``), pairs with
+    ``pck == 0`` are not matched.
 
     Args:
         gt (dict): ``joints (G, J, 2)``, ``visible (G, J)`` bool,
@@ -102,13 +116,10 @@ def match_frame(gt, preds, thr):
     pck = hit.sum(-1) / np.maximum(gt['visible'].sum(-1), 1)[None]
     best_gt = np.argmax(pck, axis=1)
     pck = np.where(np.arange(num_gt)[None] == best_gt[:, None], pck, 0)
-    mean_score = np.where(preds['present'], preds['scores'], 0).sum(-1)
     for g in range(num_gt):
-        if pck[:, g].max() <= 0:
-            continue
-        candidates = np.nonzero(pck[:, g] == pck[:, g].max())[0]
-        p = candidates[np.argmax(mean_score[candidates])]
-        tp[p] = hit[p, g]
+        p = np.argmax(pck[:, g])
+        if pck[p, g] > 0:
+            tp[p] = hit[p, g]
     return tp
 
 
@@ -118,14 +129,27 @@ class PoseTrackMAPMetric(BaseMetric):
     it, computed here because poseval cannot be installed from the package
     index.
 
-    Per labelled frame: predicted and annotated joints inside an ignore
-    region are dropped; people are matched by PCKh (:func:`match_frame`); a
-    predicted joint is a true positive when its person is matched and it
-    lies within ``pckh_thr`` times the head size (0.6 x the diagonal of the
-    annotated head box) of that person's annotated joint. AP per joint over
-    all frames (:func:`average_precision`), on the 15 official joints; the
-    table rows average joints as the paper does and ``Mean`` averages the 15
-    joints. A joint's score is its heatmap maximum times its box score.
+    Per labelled frame: predicted and annotated joints strictly inside an
+    ignore region are dropped; people are matched by PCKh
+    (:func:`match_frame`); a predicted joint is a true positive when its
+    person is matched and it lies within ``pckh_thr`` times the head size
+    (0.6 x the diagonal of the annotated head box) of that person's
+    annotated joint. AP per joint over all frames (:func:`average_precision`),
+    on the 15 official joints; the table rows average joints as the paper
+    does and ``Mean`` averages the 15 joints. A joint's score is its heatmap
+    maximum times its box score. poseval's edge rules are followed: a
+    labelled frame without any annotated person is dropped with its
+    predictions; a predicted joint at (0, 0) is absent; a joint without
+    ground truth has AP NaN (so has its row) when it was predicted and 0
+    when it was not, and ``Mean`` skips NaN. NaN or infinite predicted
+    coordinates or scores are treated as absent joints (with a warning).
+    The one difference: tied scores count as one threshold (see
+    :func:`average_precision`).
+
+    The ground truth is read and checked when the metric is built, before
+    any inference: an error names the file, image and annotation of a
+    labelled person without ``bbox_head`` or with an empty one, and of
+    ignore-region lists that do not pair up.
 
     Args:
         ann_file (str): Ground truth, PoseTrack18 (COCO-style) format with
@@ -145,6 +169,7 @@ class PoseTrackMAPMetric(BaseMetric):
         self.ann_file = ann_file
         self.outfile_prefix = outfile_prefix
         self.pckh_thr = pckh_thr
+        self.data, self.frames = self._load_gt()
 
     def process(self, data_batch, data_samples):
         for sample in data_samples:
@@ -163,8 +188,16 @@ class PoseTrackMAPMetric(BaseMetric):
                          float(bs)))
 
     def _load_gt(self):
-        with get_local_path(self.ann_file) as path, open(path) as f:
-            data = json.load(f)
+        """The annotation file and, per labelled frame with at least one
+        annotated person, ``joints``, ``visible``, ``head_size``,
+        ``ignore``."""
+        try:
+            with get_local_path(self.ann_file) as path, open(path) as f:
+                data = json.load(f)
+        except json.JSONDecodeError as err:
+            raise ValueError(f'{self.ann_file} is not a JSON file ({err}); '
+                             'give the PoseTrack18-format annotation file'
+                             ) from err
         images = {img['id']: img for img in data['images']}
         people = defaultdict(list)
         for ann in data['annotations']:
@@ -174,42 +207,58 @@ class PoseTrackMAPMetric(BaseMetric):
         for img_id, img in images.items():
             if not img.get('is_labeled', img_id in people):
                 continue
+            where = f'{self.ann_file}, image {img_id} ({img.get("file_name")})'
             joints, visible, head = [], [], []
             for ann in people[img_id]:
                 kpts = np.asarray(ann.get('keypoints', []),
                                   dtype=np.float64).reshape(-1, 3)
                 if len(kpts) == 0 or not np.any(kpts[:, 2] > 0):
                     continue
-                if 'bbox_head' not in ann:
+                box = ann.get('bbox_head')
+                if box is None:
                     raise KeyError(
-                        f'{self.ann_file}: annotation {ann.get("id")} of '
-                        f'image {img_id} has joints but no bbox_head, which '
-                        'PCKh needs')
-                _, _, w, h = ann['bbox_head']
+                        f'{where}: annotation {ann.get("id")} has joints but '
+                        'no bbox_head, which PCKh needs; add the head box '
+                        '[x, y, w, h]')
+                if len(box) != 4 or box[2] <= 0 or box[3] <= 0:
+                    raise ValueError(
+                        f'{where}: annotation {ann.get("id")} has the empty '
+                        f'head box {box}: no prediction could match it; fix '
+                        'bbox_head [x, y, w, h] or drop its joints')
                 joints.append(kpts[:, :2])
                 visible.append(kpts[:, 2] > 0)
-                head.append(0.6 * np.hypot(w, h))
-            polys = [
-                np.stack([xs, ys], axis=1) for xs, ys in zip(
-                    img.get('ignore_regions_x', []),
-                    img.get('ignore_regions_y', []))
-            ]
-            joints = np.asarray(joints, dtype=np.float64).reshape(-1, k, 2)
-            visible = np.asarray(visible, dtype=bool).reshape(-1, k)
-            if polys and len(joints):
+                head.append(0.6 * np.hypot(box[2], box[3]))
+            if not joints:
+                continue  # poseval drops frames without annotated people
+            xs = img.get('ignore_regions_x', [])
+            ys = img.get('ignore_regions_y', [])
+            if len(xs) != len(ys) or any(
+                    len(x) != len(y) for x, y in zip(xs, ys)):
+                raise ValueError(
+                    f'{where}: ignore_regions_x and ignore_regions_y do not '
+                    f'pair up ({[len(x) for x in xs]} vs '
+                    f'{[len(y) for y in ys]} points); give both, one x and '
+                    'one y list per region')
+            polys = [np.stack([x, y], axis=1).astype(np.float64)
+                     for x, y in zip(xs, ys)]
+            joints = np.asarray(joints, dtype=np.float64)
+            visible = np.asarray(visible, dtype=bool)
+            if polys:
                 # as poseval: annotated joints in ignore regions don't count
                 visible &= ~_inside_any(joints.reshape(-1, 2),
                                         polys).reshape(visible.shape)
             keep = visible.any(-1)
             frames[img_id] = dict(
-                joints=joints[keep], visible=visible[keep],
+                joints=joints[keep].reshape(-1, k, 2),
+                visible=visible[keep].reshape(-1, k),
                 head_size=np.asarray(head, dtype=np.float64)[keep],
                 ignore=polys)
         return data, frames
 
     def compute_metrics(self, results):
         logger = MMLogger.get_current_instance()
-        data, frames = self._load_gt()
+        data, frames = self.data, self.frames
+        k = len(data['categories'][0]['keypoints'])
         by_frame = defaultdict(list)
         for res in results:
             by_frame[res['img_id']].append(res)
@@ -219,13 +268,21 @@ class PoseTrackMAPMetric(BaseMetric):
         scores = [[] for _ in joints]
         labels = [[] for _ in joints]
         num_gt = np.zeros(len(joints), dtype=int)
+        non_finite = 0
         for img_id, gt in frames.items():
             preds = by_frame.get(img_id, [])
-            pr_joints = np.asarray([p['keypoints'] for p in preds]).reshape(
-                len(preds), -1, 2)[:, joints]
-            pr_scores = np.asarray([p['scores'] for p in preds]).reshape(
-                len(preds), -1)[:, joints]
-            present = np.ones(pr_scores.shape, dtype=bool)
+            pr_joints = np.asarray([p['keypoints'] for p in preds],
+                                   dtype=np.float64).reshape(-1, k, 2)
+            pr_scores = np.asarray([p['scores'] for p in preds],
+                                   dtype=np.float64).reshape(-1, k)
+            finite = (np.isfinite(pr_joints).all(-1)
+                      & np.isfinite(pr_scores))
+            non_finite += int((~finite[:, joints]).sum())
+            # poseval: a joint at (0, 0) is absent
+            present = finite & np.any(pr_joints != 0, axis=-1)
+            pr_joints = np.where(present[..., None], pr_joints, 0)[:, joints]
+            pr_scores = np.where(present, pr_scores, 0)[:, joints]
+            present = present[:, joints]
             if gt['ignore'] and len(preds):
                 present &= ~_inside_any(pr_joints.reshape(-1, 2),
                                         gt['ignore']).reshape(present.shape)
@@ -239,12 +296,17 @@ class PoseTrackMAPMetric(BaseMetric):
             for j in range(len(joints)):
                 scores[j].extend(pr_scores[present[:, j], j])
                 labels[j].extend(tp[present[:, j], j])
+        if non_finite:
+            logger.warning(f'PoseTrack mAP: {non_finite} predicted joints '
+                           'with NaN or infinite coordinates or scores were '
+                           'treated as absent')
         ap = {
             int(k): average_precision(scores[j], labels[j], num_gt[j])
             for j, k in enumerate(joints)
         }
+        # as poseval: a row is NaN if one of its joints is; Mean skips NaN
         metrics = {
-            name: _nan_mean([ap[k] for k in idx])
+            name: float(np.mean([ap[k] for k in idx]))
             for name, idx in JOINT_GROUPS
         }
         metrics['Mean'] = _nan_mean(list(ap.values()))
