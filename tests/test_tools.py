@@ -91,7 +91,7 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     the side-by-side video; a second run reuses the checkpoints."""
     work = tmp_path / 'job'
     out = run(PY, 'tools/demo.py', '--quick', '--work-dir', work)
-    table = re.search(r'model \| frames \| +Head \|.*\| +Mean\n(.*)', out,
+    table = re.search(r'model \| +frames \| +Head \|.*\| +Mean\n(.*)', out,
                       re.S).group(1)
     for label in ('mmpose single-frame HRNet', 'TDMI', 'TDMI without L_MI'):
         for subset in ('all', 'degraded', 'clean'):

@@ -165,8 +165,9 @@ def format_tables(results, meta):
 
 
 def render_side_by_side(cfgs, ckpts, data_root, out_file):
-    """Validation video with the most degraded frames: single-frame model
-    and TDMI side by side on its labelled frames (ground-truth boxes)."""
+    """A validation video with several people and degraded frames: the
+    single-frame model and TDMI side by side on its labelled frames
+    (ground-truth boxes)."""
     import tdmi_mmpose  # noqa: F401
     from mmpose.apis import inference_topdown, init_model
     from mmpose.registry import VISUALIZERS
@@ -175,16 +176,17 @@ def render_side_by_side(cfgs, ckpts, data_root, out_file):
     from tdmi_mmpose.apis import inference_video_topdown
     with open(osp.join(data_root, 'annotations', 'synthetic_val.json')) as f:
         data = json.load(f)
-    videos = {}
+    videos, boxes = {}, {}
     for img in data['images']:
         videos.setdefault(img['vid_id'], []).append(img)
-    frames = max(videos.values(), key=lambda v: sum(
-        bool(i['degradations']) for i in v))
-    frames.sort(key=lambda i: i['file_name'])
-    boxes = {}
     for ann in data['annotations']:
         x, y, w, h = ann['bbox']
         boxes.setdefault(ann['image_id'], []).append([x, y, x + w, y + h])
+    # the video with the most people, then the most degraded frames
+    frames = max(videos.values(), key=lambda v: (
+        max(len(boxes.get(i['id'], [])) for i in v),
+        sum(bool(i['degradations']) for i in v)))
+    frames.sort(key=lambda i: i['file_name'])
     single = init_model(cfgs['single-frame'], ckpts['single-frame'], 'cpu')
     tdmi = init_model(cfgs['tdmi'], ckpts['tdmi'], 'cpu')
     vis = VISUALIZERS.build(dict(type='PoseLocalVisualizer', radius=2,
