@@ -53,7 +53,7 @@ def test_mi_objective_does_not_slow_heatmap_learning(data_root, tmp_path):
 
     assert drop(without) > 0
     assert drop(with_mi) >= 0.9 * drop(without), (drop(with_mi),
-                                                   drop(without))
+                                                  drop(without))
     # every term logged at every iteration, within its bound (log 2)
     for term in ('un', 'mu', 'uy', 'fy'):
         values = with_mi[f'train/loss_mi_{term}']

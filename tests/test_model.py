@@ -11,7 +11,7 @@ from mmpose.models.utils.tta import flip_heatmaps
 from mmpose.registry import DATASETS, MODELS
 
 from tdmi_mmpose.models.losses import (MutualInformationLoss, js_divergence,
-                                      label_distribution)
+                                       label_distribution)
 from tdmi_mmpose.models.necks import TDE, temporal_difference
 
 

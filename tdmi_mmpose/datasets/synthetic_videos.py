@@ -137,9 +137,8 @@ def body_pose(motion, t, params):
     j[1] = neck
     j[2] = head_c + b['head_r'] * up
     j[0] = head_c + np.array([0.0, 0.2 * b['head_r'], 0.9 * b['head_r']])
-    for side, s, sh, el, wr, hp, kn, an in (('l', 1, 5, 7, 9, 11, 13, 15),
-                                             ('r', -1, 6, 8, 10, 12, 14,
-                                              16)):
+    limbs = (('l', 1, 5, 7, 9, 11, 13, 15), ('r', -1, 6, 8, 10, 12, 14, 16))
+    for side, s, sh, el, wr, hp, kn, an in limbs:
         j[sh] = sh_c + np.array([s * b['shoulder_w'], 0, 0])
         j[el] = _limb(j[sh], arm_sw[side] + lean, arm_ab[side], s,
                       b['upper_arm'])
