@@ -2,12 +2,14 @@
 
 Importing the package registers its models, datasets, transforms and
 metrics in mmpose's registries (configs pull it in with ``custom_imports``)
-and lets OpenMMLab checkpoints load under torch's safe loading.
+and makes mmengine load checkpoints through
+:func:`tdmi_mmpose.utils.load_checkpoint_safely` (torch's safe loading with
+OpenMMLab's numpy meta allowed through checks).
 """
-from .utils import allow_openmmlab_checkpoints
+from .utils import use_safe_checkpoint_loading
 from .version import __version__  # noqa: F401
 
-allow_openmmlab_checkpoints()
+use_safe_checkpoint_loading()
 
 from . import models  # noqa: E402,F401
 from . import datasets  # noqa: E402,F401

@@ -12,7 +12,8 @@ import tdmi_mmpose
 
 REGISTERED = {
     'MODELS': ['TDMIHRNet', 'TDE', 'RDM', 'TDMIHead',
-               'MutualInformationLoss', 'VideoTopdownPoseEstimator',
+               'MutualInformationLoss', 'HeatmapL2Loss',
+               'VideoTopdownPoseEstimator',
                'VideoPoseDataPreprocessor'],
     'DATASETS': ['PoseTrackClipDataset', 'PoseTrack17ClipDataset',
                  'PoseTrack18ClipDataset', 'PoseTrack21ClipDataset',
@@ -96,3 +97,82 @@ def test_every_config_builds_its_model(config):
 
 def test_version():
     assert tdmi_mmpose.__version__
+
+
+CRAFTED = '''
+import pickle, sys
+import numpy as np, torch
+import tdmi_mmpose  # noqa
+from mmpose.apis import init_model
+
+
+class ObjectArray:
+    """An ndarray whose pickled state claims an object dtype over raw
+    bytes: unpickled as such, the bytes become object pointers."""
+
+    def __reduce__(self):
+        core = np._core.multiarray
+        return (core._reconstruct, (np.ndarray, (0, ), b'b'),
+                (1, (2, ), np.dtype('O'), False, b'\\x41' * 16))
+
+
+torch.save(dict(state_dict={}, meta=dict(hist=ObjectArray())), sys.argv[2])
+try:
+    init_model(sys.argv[1], sys.argv[2], device='cpu')
+except RuntimeError as err:
+    print('REFUSED', err)
+    sys.exit(3)
+print('LOADED')
+'''
+
+
+def test_crafted_object_dtype_checkpoint_is_refused(tmp_path):
+    """A checkpoint that turns raw bytes into object pointers (it crashed
+    the interpreter with SIGSEGV) is refused with an error naming it."""
+    import subprocess
+    import sys
+    script = tmp_path / 'crafted.py'
+    script.write_text(CRAFTED)
+    ckpt = tmp_path / 'crafted.pth'
+    proc = subprocess.run([sys.executable, str(script), TINY_CFG, str(ckpt)],
+                          capture_output=True, text=True, cwd=ROOT,
+                          timeout=300)
+    assert proc.returncode == 3, (proc.returncode, proc.stderr[-2000:])
+    assert f'REFUSED checkpoint {ckpt} was refused by safe loading' in \
+        proc.stdout
+    assert 'object and structured dtypes are refused' in proc.stdout
+
+
+def test_safe_loading_is_scoped_and_names_bad_files(tmp_path):
+    from tdmi_mmpose.utils import load_checkpoint_safely
+    # nothing of numpy's is on torch's process-wide allow-list
+    allowed = torch.serialization.get_safe_globals()
+    assert not any(getattr(g, '__module__', '').startswith('numpy') or (
+        isinstance(g, tuple) and 'numpy' in g[1]) for g in allowed)
+    with pytest.raises(Exception):
+        torch.save({'a': np.arange(3)}, tmp_path / 'np.pth')
+        torch.load(tmp_path / 'np.pth')  # plain torch.load still refuses
+    assert load_checkpoint_safely(str(tmp_path / 'np.pth'))['a'].tolist() \
+        == [0, 1, 2]
+    empty = tmp_path / 'empty.pth'
+    empty.write_bytes(b'')
+    with pytest.raises(RuntimeError, match='empty.pth is empty'):
+        load_checkpoint_safely(str(empty))
+    text = tmp_path / 'notes.pth'
+    text.write_text('not a checkpoint')
+    with pytest.raises(RuntimeError, match='notes.pth is not a readable '
+                       'PyTorch checkpoint'):
+        load_checkpoint_safely(str(text))
+    with pytest.raises(FileNotFoundError, match='missing.pth does not'):
+        load_checkpoint_safely(str(tmp_path / 'missing.pth'))
+
+
+def test_http_checkpoints_load_safely_from_the_hub_cache(tmp_path,
+                                                         monkeypatch):
+    from mmengine.runner import CheckpointLoader
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path))
+    (tmp_path / 'hub' / 'checkpoints').mkdir(parents=True)
+    torch.save(dict(meta=dict(epoch=np.int64(7))),
+               tmp_path / 'hub' / 'checkpoints' / 'zoo.pth')
+    ckpt = CheckpointLoader.load_checkpoint('https://example.org/m/zoo.pth')
+    assert ckpt['meta']['epoch'] == 7

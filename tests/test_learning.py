@@ -30,6 +30,7 @@ def train_40(data_root, work_dir, mi):
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=40,
                          val_interval=10**6)
     cfg.param_scheduler = []
+    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook',
                                         interval=10**6, save_last=False)
     cfg.default_hooks.logger = dict(type='LoggerHook', interval=10)

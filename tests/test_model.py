@@ -294,7 +294,9 @@ def test_full_w48_config_runs_one_forward(config):
 
 def test_loads_mmpose_single_frame_hrnet_checkpoint(tmp_path):
     """An mmpose top-down HRNet checkpoint (model-zoo layout, numpy meta)
-    initialises TDMI's backbone through load_from."""
+    initialises TDMI's backbone through backbone.init_cfg (mmpose's
+    Pretrained with prefix); loaded as a whole TDMI checkpoint it is an
+    error, unless partial loading is asked for."""
     import numpy as np
     from mmengine.runner import load_checkpoint
     cfg = tiny_cfg()
@@ -308,10 +310,34 @@ def test_loads_mmpose_single_frame_hrnet_checkpoint(tmp_path):
     torch.save(dict(state_dict=hrnet.state_dict(),
                     meta=dict(epoch=np.int64(210),
                               hook_msgs=dict(best=np.float64(0.7)))), path)
-    model, _ = build_tiny()
-    load_checkpoint(model, str(path), map_location='cpu', strict=False)
+    cfg.model.backbone.init_cfg = dict(type='Pretrained', prefix='backbone.',
+                                       checkpoint=str(path))
+    model = MODELS.build(cfg.model)
+    model.init_weights()
     for name, value in hrnet.backbone.state_dict().items():
         assert torch.equal(model.backbone.state_dict()[name], value), name
+    with pytest.raises(RuntimeError, match='does not hold .* weights.*'
+                       'partial_load=True'):
+        load_checkpoint(build_tiny()[0], str(path), map_location='cpu')
+    partial, _ = build_tiny()
+    partial.partial_load = True
+    load_checkpoint(partial, str(path), map_location='cpu')
+    for name, value in hrnet.backbone.state_dict().items():
+        assert torch.equal(partial.backbone.state_dict()[name], value), name
+
+
+def test_checkpoint_of_another_frame_count_is_an_error(tmp_path):
+    from mmengine.runner import load_checkpoint
+    cfg = tiny_cfg()
+    cfg.model.neck.num_frames = cfg.model.head.num_frames = 3
+    three = MODELS.build(cfg.model)
+    path = tmp_path / 'three_frames.pth'
+    torch.save(dict(state_dict=three.state_dict()), path)
+    with pytest.raises(RuntimeError, match=r'neck\.intra_stage.*\(.*in the '
+                       'checkpoint'):
+        load_checkpoint(build_tiny()[0], str(path), map_location='cpu')
+    # its own checkpoint loads
+    load_checkpoint(three, str(path), map_location='cpu')
 
 
 def test_preprocessor_normalises_every_frame_and_keeps_the_clip_axis():
@@ -350,7 +376,10 @@ def test_full_configs_follow_the_paper(dataset):
     assert sched.milestones == [6, 12, 18] and sched.gamma == 0.1
     assert cfg.train_cfg.max_epochs == 20
     assert cfg.model.head.mi_loss.loss_weight == 1.0
-    assert 'hrnet_w48_coco_384x288' in cfg.load_from
+    init = cfg.model.backbone.init_cfg
+    assert init.type == 'Pretrained' and init.prefix == 'backbone.'
+    assert 'hrnet_w48_coco_384x288' in init.checkpoint
+    assert cfg.get('load_from') is None
     aug = {t['type']: t for t in cfg.train_pipeline}
     assert aug['RandomBBoxTransform']['rotate_factor'] == 45
     assert aug['RandomBBoxTransform']['scale_factor'] == (0.65, 1.35)

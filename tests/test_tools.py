@@ -59,6 +59,27 @@ def test_resume_continues_from_the_checkpoint(trained, tmp_path):
     assert osp.exists(tmp_path / 'w' / 'epoch_2.pth')
 
 
+@pytest.mark.parametrize('record', [b'', b'\xff\xfe garbage \x00'])
+def test_resume_survives_a_bad_last_checkpoint_file(trained, tmp_path,
+                                                    record):
+    work, _ = trained
+    shutil.copytree(work, tmp_path / 'w', dirs_exist_ok=True)
+    (tmp_path / 'w' / 'last_checkpoint').write_bytes(record)
+    out = run(PY, 'tools/train.py', TINY_CFG, '--work-dir', tmp_path / 'w',
+              '--resume', '--cfg-options', 'train_cfg.max_epochs=2')
+    assert 'names no existing checkpoint' in out
+    assert 'resumed epoch: 1' in out
+
+
+def test_resume_in_an_empty_work_dir_says_so(tmp_path):
+    out = run(PY, 'tools/train.py', TINY_CFG, '--work-dir', tmp_path,
+              '--resume', '--cfg-options', 'train_cfg.max_epochs=1')
+    assert f'no checkpoint in {tmp_path}; training starts from the ' \
+        'beginning' in out
+    assert 'latest checkpoint None' not in out
+    assert osp.exists(tmp_path / 'epoch_1.pth')
+
+
 def test_mim_train_finds_the_packaged_config(tmp_path):
     mim = shutil.which('mim', path=osp.dirname(PY))
     assert mim, 'openmim is part of the environment'

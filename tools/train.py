@@ -6,10 +6,14 @@ Examples:
     bash tools/dist_train.sh CONFIG 2                 # 2 GPUs
 """
 import argparse
+import glob
+import logging
 import os
 import os.path as osp
+import re
 
 from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 
@@ -35,6 +39,33 @@ def parse_args():
     return args
 
 
+def latest_checkpoint(work_dir):
+    """The checkpoint to resume in ``work_dir``: the one named in its
+    ``last_checkpoint`` file, else (file missing, empty, garbled or naming a
+    missing file, with a warning) the highest ``epoch_N``/``iter_N`` file;
+    None, with a warning, when there is none."""
+    record = osp.join(work_dir, 'last_checkpoint')
+    if osp.isfile(record):
+        with open(record, encoding='utf-8', errors='replace') as f:
+            named = f.read().strip()
+        if named and osp.isfile(named):
+            return named
+        print_log(f'{record} names no existing checkpoint ({named[:80]!r}); '
+                  'resuming the newest checkpoint of the work dir instead',
+                  logger='current', level=logging.WARNING)
+    found = []
+    for path in glob.glob(osp.join(work_dir, '*.pth')):
+        match = re.fullmatch(r'(epoch|iter)_(\d+)\.pth', osp.basename(path))
+        if match:
+            found.append((int(match.group(2)), path))
+    if not found:
+        print_log(f'--resume: no checkpoint in {work_dir}; training starts '
+                  'from the beginning', logger='current',
+                  level=logging.WARNING)
+        return None
+    return max(found)[1]
+
+
 def build_config(args):
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
@@ -43,9 +74,11 @@ def build_config(args):
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
     if args.resume == 'auto':
-        # mmengine resumes from load_from when it is set: clear the
-        # pretrained-weights address so the latest checkpoint is found
-        cfg.resume, cfg.load_from = True, None
+        # resolved here rather than by mmengine, which fails on an empty or
+        # garbled last_checkpoint and logs "resumed from None" on an empty
+        # work dir; a config's load_from (pretrained weights) is not it
+        latest = latest_checkpoint(cfg.work_dir)
+        cfg.resume, cfg.load_from = latest is not None, latest
     elif args.resume:
         cfg.resume, cfg.load_from = True, args.resume
     if args.amp:

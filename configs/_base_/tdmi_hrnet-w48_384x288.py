@@ -33,6 +33,12 @@ model = dict(
     backbone=dict(
         type='TDMIHRNet',
         in_channels=3,
+        # COCO-pretrained HRNet-W48 (mmpose model zoo), its backbone weights
+        # only; TDE, RDM and the head start random
+        init_cfg=dict(
+            type='Pretrained', prefix='backbone.',
+            checkpoint='https://download.openmmlab.com/mmpose/top_down/'
+            'hrnet/hrnet_w48_coco_384x288-314c8528_20200708.pth'),
         extra=dict(
             stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK',
                         num_blocks=(4, ), num_channels=(64, )),
@@ -60,9 +66,6 @@ model = dict(
         decoder=codec),
     test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=True))
 
-# COCO-pretrained HRNet-W48 (mmpose model zoo); TDE/RDM/head start random.
-load_from = ('https://download.openmmlab.com/mmpose/top_down/hrnet/'
-             'hrnet_w48_coco_384x288-314c8528_20200708.pth')
 
 meta_keys = ('id', 'img_id', 'img_path', 'frame_paths', 'category_id',
              'crowd_index', 'ori_shape', 'img_shape', 'input_size',

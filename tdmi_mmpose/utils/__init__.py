@@ -1,3 +1,3 @@
-from .checkpoint import allow_openmmlab_checkpoints
+from .checkpoint import load_checkpoint_safely, use_safe_checkpoint_loading
 
-__all__ = ['allow_openmmlab_checkpoints']
+__all__ = ['load_checkpoint_safely', 'use_safe_checkpoint_loading']

@@ -1,25 +1,74 @@
-"""Safe checkpoint loading for OpenMMLab checkpoints under torch >= 2.6."""
+"""Safe loading of OpenMMLab checkpoints under torch >= 2.6.
+
+torch loads checkpoints with ``weights_only=True``, whose unpickler refuses
+the numpy objects that OpenMMLab checkpoints carry in their meta (mmpose's
+model zoo, mmengine's message hub). Allowing numpy's ``dtype``, ``ndarray``
+and ``_reconstruct`` as they are would let a crafted checkpoint build an
+object array from raw bytes, i.e. turn file contents into pointers. Here
+they are allowed only through checks, and only while a checkpoint is being
+loaded (:func:`load_checkpoint_safely`, which mmengine's ``load_from``,
+``--resume``, ``init_model`` and ``Pretrained`` initialisation use once
+:mod:`tdmi_mmpose` is imported):
+
+* dtypes are built by :func:`_safe_dtype`, which refuses object and
+  structured (void) dtypes; only plain numeric, boolean, string and
+  datetime dtype classes may receive state;
+* arrays are built as :class:`_CheckedArray`, whose ``__setstate__`` refuses
+  an object dtype before numpy reads the raw bytes; they are returned as
+  plain ``ndarray`` views;
+* numpy scalars are built by :func:`_safe_scalar` with the same check;
+* ``getattr`` is restricted to mmengine ``HistoryBuffer``'s statistics
+  methods.
+
+Everything else stays refused by torch's safe unpickler.
+"""
+import os
+import os.path as osp
 import pickle
+import zipfile
+from urllib.parse import urlparse
 
 import numpy as np
 import torch
 
+_UNSAFE_DTYPE_CLASSES = ('VoidDType', 'ObjectDType')
 
-def _numpy_globals():
+
+def _refuse_objects(dtype):
+    if dtype.hasobject or dtype.fields is not None:
+        raise pickle.UnpicklingError(
+            f'checkpoint holds an array or scalar of dtype {dtype!r}; object '
+            'and structured dtypes are refused under safe loading (they '
+            'would read raw bytes as Python object pointers)')
+    return dtype
+
+
+def _safe_dtype(*args, **kwargs):
+    """``numpy.dtype`` for unpickling: object and structured dtypes are
+    refused."""
+    return _refuse_objects(np.dtype(*args, **kwargs))
+
+
+class _CheckedArray(np.ndarray):
+    """ndarray built while unpickling; refuses object dtypes before the raw
+    bytes are read."""
+
+    def __setstate__(self, state):
+        _refuse_objects(np.dtype(state[2]))
+        super().__setstate__(state)
+
+
+def _safe_reconstruct(cls, shape, dtype):
+    if cls is not np.ndarray:
+        raise pickle.UnpicklingError(
+            f'checkpoint asks numpy to reconstruct {cls!r}; only plain '
+            'ndarrays are allowed under safe loading')
+    return np.ndarray.__new__(_CheckedArray, shape, _safe_dtype(dtype))
+
+
+def _safe_scalar(dtype, *args):
     core = np._core if hasattr(np, '_core') else np.core
-    objs = [np.ndarray, np.dtype]
-    # Checkpoints written under numpy 1.x name ``numpy.core``, under numpy
-    # 2.x ``numpy._core``; allow both spellings.
-    for func in ('_reconstruct', 'scalar'):
-        obj = getattr(core.multiarray, func)
-        objs += [(obj, f'numpy.core.multiarray.{func}'),
-                 (obj, f'numpy._core.multiarray.{func}')]
-    if hasattr(np, 'dtypes'):
-        objs += [
-            getattr(np.dtypes, name) for name in dir(np.dtypes)
-            if name.endswith('DType')
-        ]
-    return objs
+    return core.multiarray.scalar(_refuse_objects(dtype), *args)
 
 
 def _history_buffer_getattr(obj, name):
@@ -36,24 +85,121 @@ def _history_buffer_getattr(obj, name):
         'HistoryBuffer statistics methods are allowed under safe loading')
 
 
-def _mmengine_globals():
+def safe_globals():
+    """What OpenMMLab checkpoints may name, as ``(object, pickled name)``
+    pairs for :func:`torch.serialization.safe_globals`."""
     from mmengine.logging.history_buffer import HistoryBuffer
-    return [HistoryBuffer] + [(_history_buffer_getattr, f'{mod}.getattr')
-                              for mod in ('builtins', '__builtin__')]
+    objs = [np.ndarray, _CheckedArray, HistoryBuffer]
+    for mod in ('numpy.core.multiarray', 'numpy._core.multiarray'):
+        objs += [(_safe_reconstruct, f'{mod}._reconstruct'),
+                 (_safe_scalar, f'{mod}.scalar')]
+    objs.append((_safe_dtype, 'numpy.dtype'))
+    if hasattr(np, 'dtypes'):
+        objs += [getattr(np.dtypes, name) for name in dir(np.dtypes)
+                 if name.endswith('DType')
+                 and name not in _UNSAFE_DTYPE_CLASSES]
+    objs += [(_history_buffer_getattr, f'{mod}.getattr')
+             for mod in ('builtins', '__builtin__')]
+    return objs
 
 
-def allow_openmmlab_checkpoints():
-    """Allow the types OpenMMLab checkpoints carry in their meta for
-    ``torch.load(..., weights_only=True)``.
+def _plain_arrays(obj):
+    """Replace :class:`_CheckedArray` by plain ndarray views, recursively
+    through dicts, lists and tuples."""
+    if isinstance(obj, _CheckedArray):
+        return obj.view(np.ndarray)
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            obj[key] = _plain_arrays(value)
+    elif isinstance(obj, list):
+        obj[:] = [_plain_arrays(v) for v in obj]
+    elif isinstance(obj, tuple) and not hasattr(obj, '_fields'):
+        obj = tuple(_plain_arrays(v) for v in obj)
+    elif hasattr(obj, '__dict__') and not isinstance(obj, torch.Tensor):
+        for key, value in vars(obj).items():
+            setattr(obj, key, _plain_arrays(value))
+    return obj
 
-    torch >= 2.6 loads with ``weights_only=True``; mmpose model-zoo files and
-    mmengine's own checkpoints (the message hub of ``--resume``) hold numpy
-    arrays, numpy scalars and mmengine ``HistoryBuffer`` objects, which the
-    safe unpickler refuses. This adds exactly those types to torch's
-    allow-list, with ``getattr`` restricted to what ``HistoryBuffer``
-    pickles; safe loading stays on for everything else. Called when
-    :mod:`tdmi_mmpose` is imported.
+
+def load_checkpoint_safely(filename, map_location=None):
+    """``torch.load(filename, weights_only=True)`` with OpenMMLab's numpy
+    and mmengine objects allowed through checks, and errors that name the
+    file.
+
+    Args:
+        filename (str): Local checkpoint path.
+        map_location: As in :func:`torch.load`.
+
+    Returns:
+        dict: The checkpoint.
+
+    Raises:
+        FileNotFoundError: if the file does not exist.
+        RuntimeError: if it is not a readable PyTorch checkpoint (empty,
+            truncated, text, ...) or holds objects refused by safe loading;
+            the message names the file and what to do.
     """
-    add = getattr(torch.serialization, 'add_safe_globals', None)
-    if add is not None:  # torch < 2.4 loads them without a list
-        add(_numpy_globals() + _mmengine_globals())
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'checkpoint {filename} does not exist')
+    if osp.getsize(filename) == 0:
+        raise RuntimeError(f'checkpoint {filename} is empty (0 bytes): it '
+                           'was not written completely; use another one')
+    with open(filename, 'rb') as f:
+        legacy = f.read(1) == b'\x80'  # pickle protocol 2+ (torch < 1.6)
+    if not (zipfile.is_zipfile(filename) or legacy):
+        raise RuntimeError(f'{filename} is not a readable PyTorch checkpoint '
+                           '(neither torch\'s zip format nor a pickle); it '
+                           'may be another kind of file')
+    try:
+        with torch.serialization.safe_globals(safe_globals()):
+            checkpoint = torch.load(filename, map_location=map_location,
+                                    weights_only=True)
+    except pickle.UnpicklingError as err:
+        # torch's text around the reason suggests weights_only=False: keep
+        # only the reason
+        reason = str(err).split('WeightsUnpickler error:')[-1]
+        reason = reason.split('Check the documentation')[0].strip()
+        raise RuntimeError(
+            f'checkpoint {filename} was refused by safe loading: {reason}. '
+            'It holds objects that OpenMMLab checkpoints do not; load only '
+            'checkpoints you trust') from None
+    except Exception as err:  # noqa: BLE001 (re-raised with the file name)
+        raise RuntimeError(
+            f'{filename} is not a readable PyTorch checkpoint '
+            f'({type(err).__name__}: {err}); it may be truncated or another '
+            'kind of file') from None
+    return _plain_arrays(checkpoint)
+
+
+def load_from_safe_local(filename, map_location=None):
+    """mmengine checkpoint loader for local paths."""
+    return load_checkpoint_safely(filename, map_location)
+
+
+def load_from_safe_http(filename, map_location=None):
+    """mmengine checkpoint loader for ``http(s)://`` addresses: downloaded
+    once (by rank 0) into torch's hub cache, then loaded safely."""
+    from mmengine.dist import barrier, get_dist_info
+    cached = osp.join(torch.hub.get_dir(), 'checkpoints',
+                      osp.basename(urlparse(filename).path))
+    rank, world_size = get_dist_info()
+    if rank == 0 and not osp.isfile(cached):
+        os.makedirs(osp.dirname(cached), exist_ok=True)
+        torch.hub.download_url_to_file(filename, cached)
+    if world_size > 1:
+        barrier()
+    return load_checkpoint_safely(cached, map_location)
+
+
+def use_safe_checkpoint_loading():
+    """Make mmengine load local and ``http(s)`` checkpoints with
+    :func:`load_checkpoint_safely` (``load_from``, ``--resume``,
+    ``mmpose.apis.init_model``, ``Pretrained`` initialisation). Called when
+    :mod:`tdmi_mmpose` is imported; torch's process-wide allow-list is left
+    as it is."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+    CheckpointLoader.register_scheme(prefixes='', force=True)(
+        load_from_safe_local)
+    CheckpointLoader.register_scheme(
+        prefixes=('http://', 'https://'), force=True)(load_from_safe_http)

@@ -7,6 +7,7 @@ codec = dict(type='MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32),
              sigma=2)
 model = dict(
     backbone=dict(
+        init_cfg=None,  # random initialisation: nothing is downloaded
         extra=dict(
             stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK',
                         num_blocks=(1, ), num_channels=(16, )),
@@ -21,7 +22,6 @@ model = dict(
     head=dict(in_channels=8, motion_channels=8,
               rdm=dict(mode='attention', hidden_channels=16),
               decoder=codec))
-load_from = None  # random initialisation: nothing is downloaded
 
 train_cfg = dict(max_epochs=2, val_interval=1)
 param_scheduler = []

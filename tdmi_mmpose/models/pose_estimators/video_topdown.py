@@ -14,7 +14,50 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
     ``(B, T, C, h, w)`` for the neck (:class:`TDE`). Everything else (loss,
     flip test, which flips every frame and averages heatmaps, and mapping
     predictions back into the key frame's image) is mmpose's.
+
+    Loading weights (``load_from``, ``--resume``, ``init_model``) is checked:
+    a checkpoint that does not hold every weight of this model with its
+    shape (another model, another number of frames, an image model) is an
+    error instead of a warning and random weights. To initialise only the
+    backbone from an image model, use
+    ``backbone.init_cfg=dict(type='Pretrained', prefix='backbone.',
+    checkpoint=...)`` as mmpose does; to load whatever matches anyway, set
+    ``partial_load=True``.
+
+    Args:
+        partial_load (bool): Accept checkpoints that cover the model only
+            in part. Default: False.
+        **kwargs: Arguments of :class:`TopdownPoseEstimator`.
     """
+
+    def __init__(self, partial_load=False, **kwargs):
+        super().__init__(**kwargs)
+        self.partial_load = partial_load
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        if self.partial_load:
+            return
+        bad = []
+        for name, value in self.state_dict().items():
+            if name.endswith('num_batches_tracked'):
+                continue
+            found = state_dict.get(prefix + name)
+            if found is None:
+                bad.append(f'{name} (missing)')
+            elif tuple(found.shape) != tuple(value.shape):
+                bad.append(f'{name} ({tuple(found.shape)} in the checkpoint, '
+                           f'{tuple(value.shape)} in the model)')
+        if bad:
+            raise RuntimeError(
+                f'the checkpoint does not hold {len(bad)} of the weights of '
+                f'this {type(self).__name__} (first: {"; ".join(bad[:3])}): '
+                'it is a checkpoint of another model (or of this one with '
+                'another number of frames). Load a checkpoint of this '
+                "config; to initialise only the backbone from an image model "
+                "use backbone.init_cfg=dict(type='Pretrained', "
+                "prefix='backbone.', checkpoint=...); to load what matches "
+                'anyway set model.partial_load=True')
 
     def extract_feat(self, inputs):
         """Args:
