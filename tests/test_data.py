@@ -53,6 +53,64 @@ def test_detection_boxes_with_score_threshold():
                for i in range(len(ds)))
 
 
+def _log_of(fn):
+    """What ``fn`` logs through mmengine's current logger."""
+    import io
+    import logging
+    from mmengine.logging import MMLogger
+    logger = MMLogger.get_current_instance()
+    buf = io.StringIO()
+    handler = logging.StreamHandler(buf)
+    logger.addHandler(handler)
+    try:
+        fn()
+    finally:
+        logger.removeHandler(handler)
+    return buf.getvalue()
+
+
+def _bad_detections(tmp_path, dets):
+    path = tmp_path / 'dets.json'
+    path.write_text(dets if isinstance(dets, str) else json.dumps(dets))
+    return str(path)
+
+
+def test_bad_detection_files_are_named(tmp_path):
+    for content, words in (('[]', 'holds no person detection'),
+                           ('{"oops"', 'is not a JSON file')):
+        with pytest.raises(ValueError, match=rf'dets.json {words}'):
+            sample_dataset(bbox_file=_bad_detections(tmp_path, content),
+                           test_mode=True)
+
+
+def test_degenerate_detection_boxes_are_dropped_with_a_count(tmp_path):
+    det = osp.join(SAMPLE, 'annotations',
+                   'test_posetrack18_human_detections.json')
+    dets = json.load(open(det))[:3]
+    img = dets[0]['image_id']
+    bad = [dict(dets[0], bbox=[10, 10, 0, 50]),  # no width
+           dict(dets[0], bbox=[10, 10, -5, 50]),  # negative width
+           dict(dets[0], bbox=[5000, 5000, 40, 80]),  # off the image
+           dict(dets[0], bbox=[float('nan'), 10, 40, 80])]
+    path = _bad_detections(tmp_path, dets + bad)
+    holder = {}
+    log = _log_of(lambda: holder.update(ds=sample_dataset(
+        bbox_file=path, test_mode=True, det_score_thr=0.0)))
+    assert len(holder['ds']) == 3
+    assert all(holder['ds'].get_data_info(i)['img_id'] in
+               {d['image_id'] for d in dets} for i in range(3))
+    assert 'dropped 4 of 7 detections (1 not finite, 2 without area, 1 ' \
+        'outside their image)' in log
+    assert img
+
+
+def test_annotation_file_that_is_not_json_is_named(tmp_path):
+    bad = tmp_path / 'broken.json'
+    bad.write_text('{"images": [')
+    with pytest.raises(ValueError, match='broken.json is not a JSON file'):
+        sample_dataset(ann_file=str(bad))
+
+
 def make_clip_ann(tmp_path, key_frames, nframes=5, folder=CLIP,
                   digits=6):
     """A PoseTrack18-format annotation naming frames of the real clip."""
@@ -172,6 +230,12 @@ def test_missing_neighbour_error_and_nearest_fallback(tmp_path):
     assert np.array_equal(out['img'][3], out['img'][2])
     assert not np.array_equal(out['img'][4], out['img'][2])
     assert out['frame_paths'][3].endswith('000002.jpg')
+    # one warning for the video, with the count so far (a fresh loader)
+    fresh = sample_dataset(data_root=str(tmp_path), ann_file=ann, pipeline=[
+        dict(type='LoadVideoFrames', missing_frame='nearest')])
+    log = _log_of(lambda: [fresh[0], fresh[0]])
+    assert log.count('are missing') == 1, log
+    assert 'first seen: ' in log and '000003.jpg' in log
     # a missing key frame always raises
     (folder / '000002.jpg').unlink()
     with pytest.raises(FileNotFoundError, match='key frame'):

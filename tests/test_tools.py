@@ -80,6 +80,38 @@ def test_resume_in_an_empty_work_dir_says_so(tmp_path):
     assert osp.exists(tmp_path / 'epoch_1.pth')
 
 
+def test_publish_model_keeps_weights_and_loads_safely(trained, tmp_path):
+    work, _ = trained
+    out = run(PY, 'tools/publish_model.py', work / 'epoch_1.pth',
+              tmp_path / 'tdmi_tiny.pth')
+    (final, ) = list(tmp_path.glob('tdmi_tiny-*.pth'))
+    assert re.fullmatch(r'tdmi_tiny-[0-9a-f]{8}\.pth', final.name)
+    assert str(final) in out
+    from tdmi_mmpose.utils import load_checkpoint_safely
+    ckpt = load_checkpoint_safely(str(final))
+    assert set(ckpt) == {'meta', 'state_dict'}
+    from mmpose.apis import init_model
+    init_model(TINY_CFG, str(final), device='cpu')
+
+
+def test_test_tool_with_a_frame_without_detections(trained, tmp_path):
+    """Detector boxes, one labelled frame left without any: the evaluation
+    finishes and reports mAP (it crashed after the inference pass)."""
+    work, _ = trained
+    sample = osp.join(ROOT, 'tests', 'data', 'posetrack18_sample',
+                      'annotations')
+    with open(osp.join(sample, 'test_posetrack18_human_detections.json')) \
+            as f:
+        dets = json.load(f)
+    dropped = dets[0]['image_id']
+    kept = [d for d in dets if d['image_id'] != dropped]
+    (tmp_path / 'dets.json').write_text(json.dumps(kept))
+    out = run(PY, 'tools/test.py', TINY_CFG, work / 'epoch_1.pth',
+              '--work-dir', tmp_path / 'w', '--cfg-options',
+              f'test_dataloader.dataset.bbox_file={tmp_path}/dets.json')
+    assert re.search(r'posetrack/Mean: [\d.]+', out), out[-2000:]
+
+
 def test_mim_train_finds_the_packaged_config(tmp_path):
     mim = shutil.which('mim', path=osp.dirname(PY))
     assert mim, 'openmim is part of the environment'

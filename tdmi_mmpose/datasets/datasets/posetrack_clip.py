@@ -1,7 +1,11 @@
 """PoseTrack-style video datasets: each person's key frame and neighbours."""
+import json
+import logging
 import os.path as osp
 import re
 
+import numpy as np
+from mmengine.logging import print_log
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
@@ -55,6 +59,12 @@ class PoseTrackClipDataset(BaseCocoStyleDataset):
     ``nframes`` from the image entry (or, if absent, the numbers of the
     video's images listed in the annotation file); neighbours outside it are
     replaced by the nearest valid frame.
+
+    Bad input files give errors that name them: an annotation or detection
+    file that is not JSON, a detection file without person detections.
+    Detections whose box is not finite, has no area (``w <= 0`` or
+    ``h <= 0``) or lies wholly outside its image are dropped, with one log
+    line that counts them.
 
     Args:
         delta (int): Temporal span: ``delta`` previous and next frames
@@ -126,12 +136,57 @@ class PoseTrackClipDataset(BaseCocoStyleDataset):
                 raw_data_info['raw_img_info'])
         return data_info
 
+    def _load_annotations(self):
+        try:
+            return super()._load_annotations()
+        except json.JSONDecodeError as err:
+            raise ValueError(f'{self.ann_file} is not a JSON file ({err}); '
+                             'give the PoseTrack18-format annotation file'
+                             ) from err
+
     def _load_detection_results(self):
-        data_list = super()._load_detection_results()
+        try:
+            data_list = super()._load_detection_results()
+        except json.JSONDecodeError as err:
+            raise ValueError(f'{self.bbox_file} is not a JSON file ({err}); '
+                             'give person detections in the COCO result '
+                             'format') from err
+        if not data_list:
+            raise ValueError(
+                f'{self.bbox_file} holds no person detection (category_id '
+                '1); give the detections of this annotation file '
+                f'({self.ann_file}) in the COCO result format')
+        kept, dropped = [], dict(non_finite=0, empty=0, outside=0)
         for data_info in data_list:
+            problem = _box_problem(data_info['bbox'][0],
+                                   data_info['img_shape'])
+            if problem:
+                dropped[problem] += 1
+                continue
             img = self.coco.loadImgs(data_info['img_id'])[0]
             data_info['frame_paths'] = self._frame_paths(img)
-        return data_list
+            kept.append(data_info)
+        if sum(dropped.values()):
+            print_log(
+                f'{self.bbox_file}: dropped {sum(dropped.values())} of '
+                f'{len(data_list)} detections ({dropped["non_finite"]} not '
+                f'finite, {dropped["empty"]} without area, '
+                f'{dropped["outside"]} outside their image)',
+                logger='current', level=logging.WARNING)
+        return kept
+
+
+def _box_problem(bbox, img_shape):
+    """Why an ``(x1, y1, x2, y2)`` detection box is unusable, or None."""
+    if not np.all(np.isfinite(bbox)):
+        return 'non_finite'
+    x1, y1, x2, y2 = bbox
+    if x2 <= x1 or y2 <= y1:
+        return 'empty'
+    h, w = img_shape
+    if x2 <= 0 or y2 <= 0 or x1 >= w or y1 >= h:
+        return 'outside'
+    return None
 
 
 @DATASETS.register_module()

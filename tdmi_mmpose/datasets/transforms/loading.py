@@ -1,4 +1,8 @@
 """Loading all frames of a video sample."""
+import logging
+import os.path as osp
+
+from mmengine.logging import print_log
 from mmpose.datasets.transforms import LoadImage
 from mmpose.registry import TRANSFORMS
 
@@ -32,6 +36,8 @@ class LoadVideoFrames(LoadImage):
             raise ValueError("missing_frame must be 'error' or 'nearest', "
                              f'got {missing_frame!r}')
         self.missing_frame = missing_frame
+        self._replaced = 0
+        self._warned_videos = set()
 
     def _read(self, path):
         """Decoded frame, or the error that prevented it."""
@@ -82,11 +88,23 @@ class LoadVideoFrames(LoadImage):
                 "'nearest') to use the nearest readable frame instead")
         readable = [i for i, f in enumerate(frames)
                     if not isinstance(f, Exception)]
+        first_missing = paths[missing[0]] if missing else None
         for i in missing:
             # nearest readable frame; on a tie, the one closer to the key
             nearest = min(readable, key=lambda j: (abs(j - i), abs(j - key)))
             frames[i] = frames[nearest]
             paths[i] = paths[nearest]
+        self._replaced += len(missing)
+        video = osp.dirname(key_path)
+        if missing and video not in self._warned_videos:
+            self._warned_videos.add(video)
+            print_log(
+                f'LoadVideoFrames: frames of video {video} are missing (first '
+                f'seen: {first_missing}); '
+                "missing_frame='nearest' replaces them by the nearest "
+                f'readable frame ({self._replaced} frames replaced so far; '
+                'one warning per video)', logger='current',
+                level=logging.WARNING)
         return frames
 
     def __repr__(self):
