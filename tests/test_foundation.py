@@ -50,6 +50,53 @@ def test_dcnv2_matches_torchvision_on_cpu():
     assert not torch.allclose(ours, dcn(x, torch.zeros_like(offset), mask))
 
 
+@pytest.mark.parametrize('shape, kwargs', [
+    ((2, 8, 12, 10), dict(padding=1)),
+    ((2, 8, 12, 10), dict(padding=1, deform_groups=2, groups=2)),
+    ((1, 6, 9, 11), dict(stride=2, padding=2, dilation=2, deform_groups=3)),
+    ((2, 4, 7, 7), dict(padding=0, deform_groups=4)),
+])
+def test_cpu_dcn_path_equals_mmcv_forward_and_backward(shape, kwargs):
+    """DeformConv2dCPU (grid_sample path) against mmcv's kernel: outputs
+    and the gradients of input, offsets (up to 12 px, beyond the borders),
+    mask, weight and bias."""
+    from mmcv.ops import ModulatedDeformConv2d
+
+    from tdmi_mmpose.models.utils import DeformConv2dCPU
+    torch.manual_seed(0)
+    b, c, h, w = shape
+    ref = ModulatedDeformConv2d(c, c, 3, **kwargs).double()
+    fast = DeformConv2dCPU(c, c, 3, **kwargs).double()
+    fast.load_state_dict(ref.state_dict())  # same parameters, same keys
+    x = torch.randn(shape, dtype=torch.float64)
+    k = 9 * kwargs.get('deform_groups', 1)
+    p, d, st = (kwargs.get(n, v) for n, v in (('padding', 0),
+                                               ('dilation', 1),
+                                               ('stride', 1)))
+    ho, wo = ((n + 2 * p - 2 * d - 1) // st + 1 for n in (h, w))
+    offset = torch.randn(b, 2 * k, ho, wo, dtype=torch.float64) * 4
+    offset[:, :, 0, 0] = 12.0  # far beyond the border
+    mask = torch.rand(b, k, ho, wo, dtype=torch.float64)
+    grads = []
+    for module in (ref, fast):
+        inputs = [t.clone().requires_grad_() for t in (x, offset, mask)]
+        out = module(*inputs)
+        out.backward(torch.linspace(-1, 1, out.numel(),
+                                    dtype=torch.float64).view_as(out))
+        grads.append([out] + [t.grad for t in inputs] +
+                     [module.weight.grad, module.bias.grad])
+    for name, a, b_ in zip(('out', 'x', 'offset', 'mask', 'weight', 'bias'),
+                           *grads):
+        torch.testing.assert_close(b_, a, atol=1e-5, rtol=0, msg=name)
+
+
+def test_tde_uses_the_cpu_dcn_path():
+    from tdmi_mmpose.models.necks import TDE
+    from tdmi_mmpose.models.utils import DeformConv2dCPU
+    tde = TDE(in_channels=8, channels=8)
+    assert all(isinstance(m.dcn, DeformConv2dCPU) for m in tde.modulation)
+
+
 def _checkpoint_with_numpy_meta(model, path):
     torch.save(dict(
         state_dict=model.state_dict(),
