@@ -70,9 +70,9 @@ def test_cpu_dcn_path_equals_mmcv_forward_and_backward(shape, kwargs):
     fast.load_state_dict(ref.state_dict())  # same parameters, same keys
     x = torch.randn(shape, dtype=torch.float64)
     k = 9 * kwargs.get('deform_groups', 1)
-    p, d, st = (kwargs.get(n, v) for n, v in (('padding', 0),
-                                               ('dilation', 1),
-                                               ('stride', 1)))
+    p = kwargs.get('padding', 0)
+    d = kwargs.get('dilation', 1)
+    st = kwargs.get('stride', 1)
     ho, wo = ((n + 2 * p - 2 * d - 1) // st + 1 for n in (h, w))
     offset = torch.randn(b, 2 * k, ho, wo, dtype=torch.float64) * 4
     offset[:, :, 0, 0] = 12.0  # far beyond the border
