@@ -1,12 +1,106 @@
 """Inference of a video top-down model on one clip, like mmpose's
 ``inference_topdown`` on one image."""
+import os
+import warnings
+
+import mmcv
 import numpy as np
 import torch
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 from mmpose.structures.bbox import bbox_xywh2xyxy
 
-from ..datasets.transforms import LoadVideoFrames
+
+def as_bgr_uint8(frame, name='frame'):
+    """A frame as an ``(H, W, 3)`` uint8 BGR array.
+
+    Rules: a path (``str`` or ``os.PathLike``) is read with mmcv; ``(H, W)``
+    and ``(H, W, 1)`` grayscale arrays are repeated to 3 channels; float
+    arrays whose values all lie in ``[0, 1]`` are taken as ``[0, 1]``
+    images and scaled by 255, other float arrays as ``[0, 255]``; values
+    are clipped to ``[0, 255]``.
+
+    Args:
+        frame (str | os.PathLike | np.ndarray): The frame.
+        name (str): How errors name the frame.
+
+    Returns:
+        np.ndarray: ``(H, W, 3)`` uint8.
+    """
+    if isinstance(frame, (str, os.PathLike)):
+        path = os.fspath(frame)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f'{name} {path} does not exist')
+        img = mmcv.imread(path)
+        if img is None:
+            raise OSError(f'{name} {path} could not be decoded as an image')
+        return img
+    img = np.asarray(frame)
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[..., 0]
+    if img.ndim == 2:
+        img = np.repeat(img[..., None], 3, axis=2)
+    if img.ndim != 3 or img.shape[2] != 3:
+        raise ValueError(f'{name} has shape {img.shape}; give (H, W, 3) BGR, '
+                         '(H, W) or (H, W, 1) grayscale arrays or file paths')
+    if np.issubdtype(img.dtype, np.floating):
+        finite = img[np.isfinite(img)]
+        if finite.size and finite.min() >= 0 and finite.max() <= 1:
+            img = img * 255.0
+        img = np.nan_to_num(img, nan=0.0)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def person_boxes(bboxes, bbox_format, image_shape, name='frame'):
+    """Boxes ``(N, 4)`` xyxy and scores ``(N,)`` from ``(N, 4)`` or
+    ``(N, 5)`` input (column 5: the box score), without the boxes that are
+    not finite, have no area or are inverted (one warning naming the
+    frame).
+
+    Args:
+        bboxes (array-like): ``(N, 4)`` or ``(N, 5)``.
+        bbox_format (str): ``'xyxy'`` or ``'xywh'``.
+        image_shape (tuple): ``(H, W)`` of the frame (unused for now: boxes
+            partly outside the frame are kept, as mmpose does).
+        name (str): How the warning names the frame.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: boxes ``(M, 4)`` and scores ``(M,)``.
+    """
+    if bbox_format not in ('xyxy', 'xywh'):
+        raise ValueError(f"bbox_format must be 'xyxy' or 'xywh', got "
+                         f'{bbox_format!r}')
+    boxes = np.asarray(bboxes, dtype=np.float32)
+    if boxes.size == 0:
+        return np.zeros((0, 4), np.float32), np.zeros(0, np.float32)
+    if boxes.ndim == 1:
+        boxes = boxes[None]
+    if boxes.ndim != 2 or boxes.shape[1] not in (4, 5):
+        raise ValueError(f'boxes of {name} have shape {boxes.shape}; give '
+                         '(N, 4) boxes or (N, 5) boxes with scores')
+    scores = (boxes[:, 4] if boxes.shape[1] == 5 else
+              np.ones(len(boxes), np.float32))
+    boxes = boxes[:, :4]
+    if bbox_format == 'xywh':
+        boxes = bbox_xywh2xyxy(boxes)
+    valid = (np.isfinite(boxes).all(1) & np.isfinite(scores)
+             & (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1]))
+    if not valid.all():
+        warnings.warn(f'{name}: dropped {int((~valid).sum())} of '
+                      f'{len(boxes)} person boxes that are not finite, have '
+                      'no area or are inverted (x2 <= x1 or y2 <= y1)')
+    return boxes[valid], scores[valid]
+
+
+def check_video_model(model):
+    """The model's clip length; a clear error for a single-frame model."""
+    num_frames = getattr(getattr(model, 'neck', None), 'num_frames', None)
+    if num_frames is None:
+        raise TypeError(
+            f'{type(model).__name__} is not a video pose model (it takes '
+            'one frame); use mmpose.apis.inference_topdown(model, img, '
+            'bboxes) for it')
+    return num_frames
 
 
 def inference_video_topdown(model, frames, bboxes=None, bbox_format='xyxy'):
@@ -15,43 +109,48 @@ def inference_video_topdown(model, frames, bboxes=None, bbox_format='xyxy'):
     Args:
         model (nn.Module): A video top-down model from
             ``mmpose.apis.init_model`` (e.g. TDMI).
-        frames (list[str | np.ndarray]): ``T = 2*delta + 1`` frames in
-            temporal order (file paths or BGR arrays); the key frame is
+        frames (list[str | os.PathLike | np.ndarray]): ``T = 2*delta + 1``
+            frames in temporal order (file paths or arrays, see
+            :func:`as_bgr_uint8` for the rules); the key frame is
             ``frames[T // 2]``. Repeat the first/last frame at a video's
             ends.
         bboxes (array-like, optional): ``(N, 4)`` person boxes in the key
-            frame; None uses the whole frame.
+            frame, or ``(N, 5)`` with the box score in column 5; None uses
+            the whole frame; an empty array gives no result. Boxes that are
+            not finite, have no area or are inverted are dropped with a
+            warning.
         bbox_format (str): ``'xyxy'`` or ``'xywh'``.
 
     Returns:
-        list[PoseDataSample]: One per box, keypoints in the key frame's
-        image coordinates (``pred_instances.keypoints``).
+        list[PoseDataSample]: One per valid box, keypoints in the key
+        frame's image coordinates (``pred_instances.keypoints``), the box
+        score in ``pred_instances.bbox_scores``.
     """
-    expected = getattr(model.neck, 'num_frames', len(frames))
+    expected = check_video_model(model)
     if len(frames) != expected:
         raise ValueError(f'the model takes clips of {expected} frames, got '
                          f'{len(frames)}')
-    if bbox_format not in ('xyxy', 'xywh'):
-        raise ValueError(f"bbox_format must be 'xyxy' or 'xywh', got "
-                         f'{bbox_format!r}')
+    key = len(frames) // 2
+    key_name = (f'key frame {os.fspath(frames[key])}'
+                if isinstance(frames[key], (str, os.PathLike)) else
+                f'key frame (index {key} of the clip)')
+    images = [as_bgr_uint8(f, key_name if i == key else f'frame {i}')
+              for i, f in enumerate(frames)]
+    h, w = images[key].shape[:2]
+    if bboxes is None:
+        bboxes = np.array([[0, 0, w, h]], dtype=np.float32)
+        bbox_format = 'xyxy'
+    boxes, scores = person_boxes(bboxes, bbox_format, (h, w), key_name)
+    if len(boxes) == 0:
+        return []
     init_default_scope(model.cfg.get('default_scope', 'mmpose'))
     pipeline = Compose(model.cfg.test_dataloader.dataset.pipeline)
-    clip = dict(img_path=None)
-    if all(isinstance(f, str) for f in frames):
-        clip = LoadVideoFrames()(dict(frame_paths=list(frames),
-                                      img_path=frames[len(frames) // 2]))
-        frames = clip['img']
-    h, w = frames[len(frames) // 2].shape[:2]
-    if bboxes is None or len(bboxes) == 0:
-        bboxes = np.array([[0, 0, w, h]], dtype=np.float32)
-    bboxes = np.asarray(bboxes, dtype=np.float32).reshape(-1, 4)
-    if bbox_format == 'xywh':
-        bboxes = bbox_xywh2xyxy(bboxes)
+    paths = [os.fspath(f) if isinstance(f, (str, os.PathLike)) else None
+             for f in frames]
     data = []
-    for bbox in bboxes:
-        info = dict(img=list(frames), img_path=clip['img_path'],
-                    frame_paths=clip.get('frame_paths'), bbox=bbox[None],
-                    bbox_score=np.ones(1, dtype=np.float32))
+    for box, score in zip(boxes, scores):
+        info = dict(img=list(images), img_path=paths[key], frame_paths=paths,
+                    bbox=box[None], bbox_score=np.array([score], np.float32))
         info.update(model.dataset_meta)
         data.append(pipeline(info))
     with torch.no_grad():

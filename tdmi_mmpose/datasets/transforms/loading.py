@@ -55,6 +55,14 @@ class LoadVideoFrames(LoadImage):
     def transform(self, results):
         if isinstance(results.get('img'), list):
             frames = results['img']
+        elif not results.get('frame_paths'):
+            raise KeyError(
+                'LoadVideoFrames needs a clip (frame_paths, or a list of '
+                f'frames in img) but got one image ({results.get("img_path")}'
+                '). A video model cannot run on a single image through '
+                "mmpose's inference_topdown: use tdmi_mmpose.apis."
+                'inference_video_topdown(model, frames, bboxes) with the key '
+                'frame and its neighbours')
         else:
             paths = results['frame_paths']
             decoded = {p: self._read(p) for p in dict.fromkeys(paths)}
