@@ -1,0 +1,3 @@
+from .video_pose_inferencer import VideoPoseInferencer, boxes_from_json
+
+__all__ = ['VideoPoseInferencer', 'boxes_from_json']

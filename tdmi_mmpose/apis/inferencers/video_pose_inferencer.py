@@ -1,0 +1,297 @@
+"""Video pose inferencer: mmdet detection, mmdet tracking, TDMI poses."""
+import json
+import os
+from collections import deque
+
+import cv2
+import numpy as np
+import torch
+from mmengine.registry import DefaultScope
+from mmengine.structures import InstanceData
+from mmpose.apis.inferencers import Pose2DInferencer
+from mmpose.evaluation.functional import nms
+from mmpose.registry import INFERENCERS
+from mmpose.structures import PoseDataSample, merge_data_samples
+
+from ..inference import as_bgr_uint8, check_video_model, person_boxes
+
+BYTETRACK = dict(type='ByteTracker', motion=dict(type='KalmanFilter'),
+                 obj_score_thrs=dict(high=0.6, low=0.1), init_track_thr=0.7,
+                 weight_iou_with_det_scores=True,
+                 match_iou_thrs=dict(high=0.1, low=0.5, tentative=0.3),
+                 num_frames_retain=30)
+
+
+@INFERENCERS.register_module(name='tdmi')
+@INFERENCERS.register_module()
+class VideoPoseInferencer(Pose2DInferencer):
+    """mmpose's 2D inferencer for video pose models (TDMI): every frame's
+    people are detected once (an mmdet detector, or boxes given), tracked
+    with an mmdet tracker (ByteTrack by default), and each person's pose in
+    a frame is estimated from the clip ``t-delta ... t+delta`` around it,
+    all frames cropped with that frame's box.
+
+    Call conventions are :class:`MMPoseInferencer`'s: inputs are a video
+    path, an image folder, a list of frames (paths or arrays) or a generator
+    of frames (a live stream, written like a video at ``stream_fps``); the
+    call is a generator of one result per frame, in frame order, with
+    ``predictions`` (keypoints, keypoint_scores, bbox, bbox_score,
+    track_id per person) and ``visualization``.
+
+    Frames are decoded once and held in a buffer of ``2*delta + 1``: at most
+    ``delta`` frames after the one being estimated. At a video's ends the
+    neighbours are clipped to its first/last frame, as the datasets clip
+    them. ``online=True`` reads no future frame: the clip of frame ``t`` is
+    ``t-delta ... t`` with ``t`` repeated after it (as if the video ended
+    at ``t``), and results come without delay.
+
+    Args:
+        model (str): Config of a video pose model.
+        weights (str, optional): Its checkpoint.
+        device (str, optional): Device. Default: CUDA if available.
+        det_model (str, optional): mmdet config; None (and no ``bboxes``
+            at call time) uses the whole frame as one person, as mmpose.
+        det_weights (str, optional): mmdet checkpoint.
+        det_cat_ids (int | tuple): Person category ids of the detector.
+            Default: 0.
+        tracker (dict, optional): mmdet tracker config (scope ``mmdet``);
+            None gives every person of every frame the id -1. Default:
+            ByteTrack with mmdet's MOT17 settings.
+        stream_fps (float): Frame rate written for generator inputs.
+        show_progress (bool): Show a progress bar.
+    """
+
+    preprocess_kwargs = {'bbox_thr', 'nms_thr', 'bboxes', 'online'}
+
+    def __init__(self, model, weights=None, device=None, scope='mmpose',
+                 det_model=None, det_weights=None, det_cat_ids=0,
+                 tracker=BYTETRACK, stream_fps=25.0, show_progress=False):
+        super().__init__(model, weights, device, scope, det_model,
+                         det_weights, det_cat_ids, show_progress)
+        self.num_frames = check_video_model(self.model)
+        self.delta = self.num_frames // 2
+        self.tracker_cfg = tracker
+        self.stream_fps = stream_fps
+        self._track_ids = []
+
+    def _init_pipeline(self, cfg):
+        # mmpose's Pose2DInferencer reads these two; video configs that do
+        # not set them are top-down models of their test dataset
+        cfg.setdefault('data_mode', 'topdown')
+        cfg.setdefault('dataset_type', cfg.test_dataloader.dataset.type)
+        return super()._init_pipeline(cfg)
+
+    def _init_detector(self, det_model=None, **kwargs):
+        if det_model is None:
+            self.detector = None
+            return
+        super()._init_detector(det_model=det_model, **kwargs)
+
+    def _inputs_to_list(self, inputs):
+        if isinstance(inputs, os.PathLike):
+            inputs = os.fspath(inputs)
+        if isinstance(inputs, str) and not os.path.exists(inputs):
+            raise FileNotFoundError(f'input {inputs} does not exist')
+        if isinstance(inputs, (str, np.ndarray, list, tuple)):
+            try:
+                return super()._inputs_to_list(inputs)
+            except (AttributeError, ValueError) as err:
+                raise ValueError(f'cannot read {inputs} as a video, an image '
+                                 f'or a folder of images ({err})') from err
+        # a generator of frames: a live stream, written as a video
+        self._video_input = True
+        self.video_info = dict(fps=self.stream_fps, name='stream.mp4',
+                               writer=None, predictions=[])
+        return inputs
+
+    def _detections(self, image, index, bboxes, bbox_thr, nms_thr):
+        """``(N, 5)`` person boxes with scores of one frame."""
+        if bboxes is not None:  # frames after the listed ones: no boxes
+            given = bboxes[index] if index < len(bboxes) else []
+            boxes, scores = person_boxes(given, 'xyxy', image.shape,
+                                         f'frame {index}')
+            return np.concatenate([boxes, scores[:, None]], 1)
+        if self.detector is None:
+            h, w = image.shape[:2]
+            return np.array([[0, 0, w, h, 1]], np.float32)
+        pred = self.detector(image, return_datasamples=True)[
+            'predictions'][0].pred_instances.cpu().numpy()
+        keep = np.isin(pred.labels, self.det_cat_ids) & (
+            pred.scores > bbox_thr)
+        dets = np.concatenate([pred.bboxes, pred.scores[:, None]], 1)[keep]
+        boxes, scores = person_boxes(dets, 'xyxy', image.shape,
+                                     f'frame {index}')
+        dets = np.concatenate([boxes, scores[:, None]], 1)
+        return dets[nms(dets, nms_thr)] if len(dets) else dets
+
+    def _track(self, dets, index):
+        """Boxes ``(M, 5)`` and track ids ``(M,)`` of one frame."""
+        if self.tracker is None:
+            return dets, np.full(len(dets), -1)
+        from mmdet.structures import DetDataSample
+        sample = DetDataSample(metainfo=dict(frame_id=index))
+        sample.pred_instances = InstanceData(
+            bboxes=torch.from_numpy(dets[:, :4]).float(),
+            scores=torch.from_numpy(dets[:, 4]).float(),
+            labels=torch.zeros(len(dets), dtype=torch.long))
+        tracks = self.tracker.track(sample)
+        boxes = tracks.bboxes.cpu().numpy().reshape(-1, 4)
+        scores = tracks.scores.cpu().numpy().reshape(-1, 1)
+        return (np.concatenate([boxes, scores], 1).astype(np.float32),
+                tracks.instances_id.cpu().numpy())
+
+    def _build_tracker(self):
+        if self.tracker_cfg is None:
+            return None
+        from mmdet.registry import MODELS as DET_MODELS
+        with DefaultScope.overwrite_default_scope('mmdet'):
+            return DET_MODELS.build(self.tracker_cfg)
+
+    def preprocess(self, inputs, batch_size=1, bboxes=None, bbox_thr=0.3,
+                   nms_thr=0.3, online=False, **kwargs):
+        """Yields, frame after frame in order, the collated clips of the
+        frame's people and ``[frame]``.
+
+        Args:
+            inputs: From :meth:`_inputs_to_list`.
+            bboxes (list | str, optional): Boxes per frame, each ``(N, 4)``
+                xyxy or ``(N, 5)`` with scores, or a COCO-style result JSON
+                whose ``image_id`` is the 0-based frame index; replaces the
+                detector. Frames after the listed ones have no boxes.
+            bbox_thr (float): Detector score threshold. Default: 0.3.
+            nms_thr (float): Detector NMS threshold. Default: 0.3.
+            online (bool): Read no future frame. Default: False.
+        """
+        if isinstance(bboxes, (str, os.PathLike)):
+            bboxes = boxes_from_json(bboxes)
+        self.tracker = self._build_tracker()
+        buffer = deque()  # (index, image, name, boxes (N, 5), ids)
+        last = -1
+        for index, frame in enumerate(inputs):
+            name = (os.fspath(frame) if isinstance(frame, (str, os.PathLike))
+                    else f'{index:06d}.jpg')
+            image = as_bgr_uint8(frame, f'frame {index} ({name})')
+            dets = self._detections(image, index, bboxes, bbox_thr, nms_thr)
+            boxes, ids = self._track(dets, index)
+            buffer.append((index, image, name, boxes, ids))
+            last = index
+            key = index if online else index - self.delta
+            if key >= 0:
+                yield self._clip(buffer, key, last)
+            while buffer and buffer[0][0] < key + 1 - self.delta:
+                buffer.popleft()
+        if not online:
+            for key in range(max(last - self.delta + 1, 0), last + 1):
+                yield self._clip(buffer, key, last)
+
+    def _clip(self, buffer, key, last):
+        """Collated inputs for every person of frame ``key``, whose clip is
+        clipped to ``[0, last]``."""
+        frames = {entry[0]: entry for entry in buffer}
+        _, image, name, boxes, ids = frames[key]
+        window = [frames[min(max(key + o, 0), last)]
+                  for o in range(-self.delta, self.delta + 1)]
+        self._track_ids = list(ids)
+        data = []
+        for box in boxes:
+            info = dict(img=[e[1] for e in window], img_path=name,
+                        frame_paths=[e[2] for e in window],
+                        bbox=box[None, :4], bbox_score=box[4:5])
+            info.update(self.model.dataset_meta)
+            data.append(self.pipeline(info))
+        if not data:
+            return dict(empty=image.shape[:2], img_path=name), [image]
+        return self.collate_fn(data), [image]
+
+    @torch.no_grad()
+    def forward(self, inputs, merge_results=True, bbox_thr=-1,
+                pose_based_nms=False):
+        """Poses of one frame's people, merged into one data sample with
+        ``pred_instances.track_ids``; a frame without people gives an empty
+        one."""
+        if 'empty' in inputs:
+            k = self.model.dataset_meta['num_keypoints']
+            sample = PoseDataSample(metainfo=dict(
+                img_path=inputs['img_path'], ori_shape=inputs['empty']))
+            sample.pred_instances = InstanceData(
+                keypoints=np.zeros((0, k, 2), np.float32),
+                keypoint_scores=np.zeros((0, k), np.float32),
+                bboxes=np.zeros((0, 4), np.float32),
+                bbox_scores=np.zeros(0, np.float32),
+                track_ids=np.zeros(0, np.int64))
+            return [sample]
+        samples = self.model.test_step(inputs)
+        merged = merge_data_samples(samples)
+        merged.pred_instances.track_ids = np.asarray(self._track_ids,
+                                                     np.int64)
+        return [merged]
+
+    def visualize(self, inputs, preds, return_vis=False, show=False,
+                  vis_out_dir='', **kwargs):
+        """mmpose's drawing, with each person's track id at its box."""
+        if not (return_vis or show or vis_out_dir):
+            return []
+        images = super().visualize(inputs, preds, return_vis=True,
+                                   **kwargs)
+        for image, pred in zip(images, preds):
+            inst = pred.pred_instances
+            for box, tid in zip(inst.bboxes, inst.track_ids):
+                cv2.putText(image, f'id {int(tid)}',
+                            (int(box[0]), max(int(box[1]) - 4, 10)),
+                            cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 0), 1,
+                            cv2.LINE_AA)
+            name = os.path.basename(pred.metainfo['img_path'])
+            if show:
+                self.visualizer.show(image, win_name=name,
+                                     wait_time=1e-5)
+            if vis_out_dir:
+                self.save_visualization(image, vis_out_dir, img_name=name)
+        return images if return_vis else []
+
+    def postprocess(self, preds, visualization, return_datasample=None,
+                    return_datasamples=False, pred_out_dir=''):
+        """mmpose's results, each person with its ``track_id``."""
+        result = super().postprocess(preds, visualization,
+                                     return_datasamples=return_datasamples)
+        if not return_datasamples:
+            for instances, pred in zip(result['predictions'], preds):
+                for inst, tid in zip(instances,
+                                     pred.pred_instances.track_ids):
+                    inst['track_id'] = int(tid)
+                    if isinstance(inst.get('bbox'), tuple):  # mmpose's
+                        inst['bbox'] = inst['bbox'][0]
+                    if 'bbox_score' in inst:
+                        inst['bbox_score'] = float(inst['bbox_score'])
+        if pred_out_dir:
+            for instances, pred in zip(result['predictions'], preds):
+                if self._video_input:
+                    self.video_info['predictions'].append(instances)
+                else:
+                    os.makedirs(pred_out_dir, exist_ok=True)
+                    name = os.path.splitext(os.path.basename(
+                        pred.metainfo['img_path']))[0]
+                    with open(os.path.join(pred_out_dir, f'{name}.json'),
+                              'w') as f:
+                        json.dump(instances, f)
+        return result
+
+
+def boxes_from_json(path):
+    """Per-frame ``(N, 5)`` boxes (xyxy, score) from a COCO-style result
+    JSON (``[{"image_id", "bbox": [x, y, w, h], "score"}]``) whose
+    ``image_id`` is the 0-based frame index."""
+    with open(path) as f:
+        try:
+            dets = json.load(f)
+        except json.JSONDecodeError as err:
+            raise ValueError(f'{path} is not a JSON file ({err})') from err
+    if not isinstance(dets, list):
+        raise ValueError(f'{path} must hold a list of detections in the COCO '
+                         'result format')
+    frames = max((int(d['image_id']) for d in dets), default=-1) + 1
+    boxes = [[] for _ in range(frames)]
+    for d in dets:
+        x, y, w, h = d['bbox']
+        boxes[int(d['image_id'])].append([x, y, x + w, y + h,
+                                          d.get('score', 1.0)])
+    return [np.asarray(b, np.float32).reshape(-1, 5) for b in boxes]

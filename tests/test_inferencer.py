@@ -1,0 +1,159 @@
+"""Video inference as mmpose users run it: the inferencer (detector,
+tracker, TDMI) and tools/video_demo.py, on the real demo video and on
+built-in videos."""
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import cv2
+import mmdet
+import numpy as np
+import pytest
+import torch
+from conftest import DATA, ROOT, SAMPLE, TINY_CFG
+
+from tdmi_mmpose.apis import VideoPoseInferencer, inference_video_topdown
+
+FRAMES = [f'{SAMPLE}/videos/000001_mpiinew_test/{i:06d}.jpg'
+          for i in range(5)]
+BOXES = np.array([[400, 100, 700, 600, 0.9], [0, 0, 200, 300, 0.95]])
+RTMDET = osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs', 'rtmdet',
+                  'rtmdet_tiny_8xb32-300e_coco.py')
+
+
+@pytest.fixture(scope='module')
+def inferencer():
+    torch.manual_seed(0)
+    return VideoPoseInferencer(TINY_CFG, device='cpu')
+
+
+@pytest.fixture(scope='module')
+def checkpoint(tmp_path_factory, inferencer):
+    path = tmp_path_factory.mktemp('ckpt') / 'tiny_random.pth'
+    torch.save(dict(state_dict=inferencer.model.state_dict()), path)
+    return str(path)
+
+
+def test_video_demo_on_the_real_video(tmp_path, checkpoint):
+    boxes = tmp_path / 'boxes.json'
+    boxes.write_text(json.dumps([
+        dict(image_id=i, bbox=[300 + 5 * i, 50, 300, 450], score=0.9)
+        for i in range(5)]))
+    proc = subprocess.run(
+        [sys.executable, 'tools/video_demo.py', osp.join(DATA, 'demo.mp4'),
+         TINY_CFG, checkpoint, '--bboxes', str(boxes), '--out-dir',
+         str(tmp_path / 'out')], cwd=ROOT, capture_output=True, text=True,
+        timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert '5 frames in' in proc.stdout and 'frames/s' in proc.stdout
+    video = cv2.VideoCapture(str(tmp_path / 'out' / 'demo.mp4'))
+    assert video.get(cv2.CAP_PROP_FRAME_COUNT) == 5
+    preds = json.load(open(tmp_path / 'out' / 'demo.json'))
+    assert [p['frame_id'] for p in preds] == list(range(5))
+    assert all(len(p['instances']) == 1 for p in preds)
+    assert set(preds[0]['instances'][0]) >= {'keypoints', 'keypoint_scores',
+                                             'bbox', 'bbox_score',
+                                             'track_id'}
+
+
+@pytest.mark.parametrize('args, words', [
+    (['not_here.mp4', TINY_CFG, 'x.pth'], 'video not_here.mp4 does not'),
+    ([osp.join(DATA, 'demo.mp4'), TINY_CFG, 'missing.pth'],
+     'pose checkpoint missing.pth does not exist'),
+    ([osp.join(DATA, 'README.md'), TINY_CFG, osp.join(DATA, 'README.md')],
+     'holds no readable frame'),
+    ([osp.join(DATA, 'demo.mp4'),
+      'configs/tdmi/synthetic/hrnet-w8_synthetic-videos-128x96_single-frame'
+      '.py', osp.join(DATA, 'README.md')], 'is not a video pose model'),
+])
+def test_video_demo_errors(args, words):
+    proc = subprocess.run([sys.executable, 'tools/video_demo.py', *args],
+                          cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode != 0 and words in proc.stderr, proc.stderr[-2000:]
+
+
+def test_same_keypoints_as_clip_inference(inferencer):
+    results = list(inferencer(FRAMES, bboxes=[BOXES] * 5))
+    assert len(results) == 5
+    for t, result in enumerate(results):
+        clip = [FRAMES[min(max(t + o, 0), 4)] for o in range(-2, 3)]
+        expected = inference_video_topdown(inferencer.model, clip, BOXES)
+        got = result['predictions'][0]
+        assert len(got) == 2
+        by_score = {round(p['bbox_score'], 2): p for p in got}
+        for e in expected:
+            score = round(float(e.pred_instances.bbox_scores[0]), 2)
+            np.testing.assert_allclose(by_score[score]['keypoints'],
+                                       e.pred_instances.keypoints[0],
+                                       atol=1e-3)
+
+
+def test_zero_detections_give_empty_frames():
+    """A real, randomly initialised mmdet RTMDet-tiny finds nobody."""
+    torch.manual_seed(0)
+    inf = VideoPoseInferencer(TINY_CFG, device='cpu', det_model=RTMDET)
+    results = list(inf(FRAMES[:3]))
+    assert [r['predictions'][0] for r in results] == [[], [], []]
+
+
+def test_one_frame_video(inferencer):
+    (result, ) = list(inferencer(FRAMES[2:3], bboxes=[BOXES]))
+    assert len(result['predictions'][0]) == 2
+
+
+def test_online_mode_reads_no_future_frame(inferencer):
+    reads = []
+
+    def stream():
+        for i, f in enumerate(FRAMES):
+            reads.append(i)
+            yield cv2.imread(f)
+
+    for t, result in enumerate(inferencer(stream(), bboxes=[BOXES] * 5,
+                                          online=True)):
+        assert max(reads) == t  # frame t's result before frame t+1 is read
+        assert len(result['predictions'][0]) == 2
+    # offline, frame t needs frame t+2
+    reads.clear()
+    for t, _ in enumerate(inferencer(stream(), bboxes=[BOXES] * 5)):
+        assert max(reads) == min(t + 2, 4)
+
+
+def test_tracks_keep_their_ids_on_a_built_in_video(tmp_path, inferencer):
+    from tdmi_mmpose.datasets.synthetic_videos import \
+        generate_synthetic_videos
+    root = str(tmp_path / 'syn')
+    generate_synthetic_videos(root, logger=lambda m: None, seed=3,
+                              num_train_videos=0, num_val_videos=2,
+                              num_frames=12, label_every=1, degrade_prob=0)
+    data = json.load(open(osp.join(root, 'annotations',
+                                   'synthetic_val.json')))
+    video = max({im['vid_id'] for im in data['images']}, key=lambda v: sum(
+        a['image_id'] // 10000 % 1000000 == int(v)
+        for a in data['annotations']))
+    images = sorted((im for im in data['images'] if im['vid_id'] == video),
+                    key=lambda im: im['file_name'])
+    boxes, truth = [], []
+    rng = np.random.default_rng(0)
+    for im in images:
+        anns = [a for a in data['annotations'] if a['image_id'] == im['id']]
+        rng.shuffle(anns)  # the order of the boxes carries no identity
+        boxes.append(np.array([[a['bbox'][0], a['bbox'][1],
+                                a['bbox'][0] + a['bbox'][2],
+                                a['bbox'][1] + a['bbox'][3], 0.95]
+                               for a in anns]).reshape(-1, 5))
+        truth.append({tuple(np.round(b[:4], 1)): a['track_id']
+                      for b, a in zip(boxes[-1], anns)})
+    frames = [osp.join(root, im['file_name']) for im in images]
+    mapping = {}
+    for result, gt in zip(inferencer(frames, bboxes=boxes), truth):
+        people = result['predictions'][0]
+        assert len(people) == len(gt)
+        for p in people:
+            key = min(gt, key=lambda b: np.abs(np.subtract(b, p['bbox'])
+                                               ).sum())
+            # one predicted id per person, the same in every frame
+            assert mapping.setdefault(p['track_id'], gt[key]) == gt[key]
+    assert len(mapping) == len(set(mapping.values())) >= 1
