@@ -1,8 +1,9 @@
 """Packaging for tdmi_mmpose, an mmpose 1.x plugin.
 
 Like mmpose, the package carries its configs and tools in ``tdmi_mmpose/.mim``
-so that ``mim train tdmi_mmpose <config>`` and ``mim test`` find them: an
-editable install links them, a regular build copies them.
+so that ``mim train tdmi_mmpose <config>`` and ``mim test`` find them: the
+development install links them, a wheel build copies them into its build
+folder. The pins come from ``requirements/runtime.txt``.
 """
 import os
 import os.path as osp
@@ -10,32 +11,52 @@ import shutil
 import sys
 
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
 
-MIM_FILES = ('configs', 'tools')
+MIM_FILES = ('configs', 'tools', 'model-index.yml')
+HERE = osp.dirname(osp.abspath(__file__))
 
 
-def add_mim_extension():
-    """Link (editable install) or copy (wheel/sdist) configs and tools."""
-    if any(cmd in sys.argv for cmd in ('sdist', 'bdist_wheel', 'install')):
-        mode = 'copy'
-    elif any(cmd in sys.argv
-             for cmd in ('develop', 'editable_wheel', 'egg_info')):
-        mode = 'symlink'
-    else:
-        return
-    here = osp.dirname(osp.abspath(__file__))
-    mim_dir = osp.join(here, 'tdmi_mmpose', '.mim')
+def link_mim_files():
+    """Development install: ``tdmi_mmpose/.mim/{configs,tools,
+    model-index.yml}`` link to the checkout's (nothing is copied, so nothing
+    goes stale)."""
+    mim_dir = osp.join(HERE, 'tdmi_mmpose', '.mim')
     os.makedirs(mim_dir, exist_ok=True)
     for name in MIM_FILES:
-        src, dst = osp.join(here, name), osp.join(mim_dir, name)
-        if osp.islink(dst) or osp.isfile(dst):
-            os.remove(dst)
-        elif osp.isdir(dst):
+        dst = osp.join(mim_dir, name)
+        if osp.islink(dst):
+            continue
+        if osp.isdir(dst):
             shutil.rmtree(dst)
-        if mode == 'symlink':
-            os.symlink(osp.relpath(src, mim_dir), dst)
-        else:
-            shutil.copytree(src, dst)
+        elif osp.exists(dst):
+            os.remove(dst)
+        os.symlink(osp.join('..', '..', name), dst)
+
+
+class BuildPyWithMim(build_py):
+    """Copies ``configs/``, ``tools/`` and ``model-index.yml`` into the built
+    package's ``.mim`` folder (the build folder, never the source tree), as
+    mmpose's wheels carry them."""
+
+    def run(self):
+        super().run()
+        if getattr(self, 'editable_mode', False):
+            return
+        for name in MIM_FILES:
+            dst = osp.join(self.build_lib, 'tdmi_mmpose', '.mim', name)
+            if osp.islink(dst) or osp.isfile(dst):
+                os.remove(dst)
+            elif osp.isdir(dst):
+                shutil.rmtree(dst)
+            src = osp.join(HERE, name)
+            if osp.isdir(src):
+                shutil.copytree(
+                    src, dst,
+                    ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+            else:
+                os.makedirs(osp.dirname(dst), exist_ok=True)
+                shutil.copy2(src, dst)
 
 
 def read_version():
@@ -46,18 +67,22 @@ def read_version():
 
 
 def read_requirements(name):
-    """Requirement lines of ``requirements/<name>`` (no -r, no comments)."""
+    """Requirement lines of ``requirements/<name>``, following ``-r``: the
+    set-up script and ``pip install .`` read the same pins."""
     lines = []
-    with open(osp.join('requirements', name)) as f:
+    with open(osp.join(HERE, 'requirements', name)) as f:
         for line in f:
             line = line.split('#')[0].strip()
-            if line and not line.startswith('-r'):
+            if line.startswith('-r'):
+                lines += read_requirements(line[2:].strip())
+            elif line:
                 lines.append(line)
     return lines
 
 
 if __name__ == '__main__':
-    add_mim_extension()
+    if any(cmd in sys.argv for cmd in ('develop', 'egg_info')):
+        link_mim_files()
     setup(
         name='tdmi_mmpose',
         version=read_version(),
@@ -68,16 +93,10 @@ if __name__ == '__main__':
         license='Apache License 2.0',
         packages=find_packages(
             exclude=('tests', 'tests.*', 'configs', 'tools')),
-        include_package_data=True,
-        package_data={
-            'tdmi_mmpose': ['.mim/configs/**/*', '.mim/tools/**/*']
-        },
+        cmdclass={'build_py': BuildPyWithMim},
         python_requires='>=3.10',
-        # torch, mmcv and xtcocotools need the build steps of
-        # tools/env/setup_env.sh; the pure-python pins are declared here.
-        install_requires=[
-            'mmengine==0.10.7', 'mmdet==3.3.0', 'mmpose==1.3.2',
-            'mmcv==2.1.0', 'xtcocotools', 'numpy'
-        ],
+        # mmcv (with ops), xtcocotools and chumpy must be built first
+        # (requirements/compiled.txt; tools/env/setup_env.sh does it)
+        install_requires=read_requirements('runtime.txt'),
         extras_require={'tests': read_requirements('tests.txt')},
         zip_safe=False)

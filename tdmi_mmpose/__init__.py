@@ -14,4 +14,5 @@ use_safe_checkpoint_loading()
 from . import models  # noqa: E402,F401
 from . import datasets  # noqa: E402,F401
 from . import evaluation  # noqa: E402,F401
+from . import engine  # noqa: E402,F401
 from . import apis  # noqa: E402,F401

@@ -157,3 +157,41 @@ def test_tracks_keep_their_ids_on_a_built_in_video(tmp_path, inferencer):
             # one predicted id per person, the same in every frame
             assert mapping.setdefault(p['track_id'], gt[key]) == gt[key]
     assert len(mapping) == len(set(mapping.values())) >= 1
+
+
+def test_reuse_features_runs_the_backbone_once_per_crop(inferencer):
+    """With boxes that do not move, reusing each crop's features gives the
+    per-clip keypoints, with one backbone pass per person and frame instead
+    of one per person, frame and clip."""
+    reuse = VideoPoseInferencer(TINY_CFG, device='cpu', reuse_features=True)
+    reuse.model.load_state_dict(inferencer.model.state_dict())
+    passes = {}
+    for name, inf in (('reuse', reuse), ('per_clip', inferencer)):
+        crops = []
+        hook = inf.model.backbone.register_forward_hook(
+            lambda m, args, out: crops.append(args[0].shape[0]))
+        results = list(inf(FRAMES, bboxes=[BOXES] * 5))
+        hook.remove()
+        passes[name] = (sum(crops), results)
+    flip = 2 if inferencer.model.test_cfg.get('flip_test') else 1
+    assert passes['reuse'][0] == 5 * 2 * flip  # 5 frames, 2 people
+    assert passes['per_clip'][0] == 5 * 5 * 2 * flip
+    for got, want in zip(passes['reuse'][1], passes['per_clip'][1]):
+        got = {round(p['bbox_score'], 2): p for p in got['predictions'][0]}
+        want = {round(p['bbox_score'], 2): p for p in want['predictions'][0]}
+        assert got.keys() == want.keys()
+        for score in got:
+            np.testing.assert_allclose(got[score]['keypoints'],
+                                       want[score]['keypoints'], atol=1e-3)
+            assert got[score]['track_id'] == want[score]['track_id']
+
+
+def test_people_the_tracker_does_not_report_keep_their_pose(inferencer):
+    """ByteTrack starts tracks at box score 0.7: people detected at 0.5
+    still get their pose (once each), with track id -1."""
+    low = BOXES.copy()
+    low[:, 4] = 0.5
+    for result in inferencer(FRAMES[:3], bboxes=[low] * 3):
+        people = result['predictions'][0]
+        assert len(people) == 2
+        assert [p['track_id'] for p in people] == [-1, -1]

@@ -1,4 +1,5 @@
 """Command-line tools, run as a user runs them (subprocesses)."""
+import glob
 import json
 import os
 import os.path as osp
@@ -38,13 +39,61 @@ def test_train_logs_every_loss_term(trained):
 
 
 def test_test_tool_prints_the_per_joint_table(trained, tmp_path):
+    """mmpose's meanings: --out saves the metrics, --dump the raw
+    predictions."""
     work, _ = trained
     out = run(PY, 'tools/test.py', TINY_CFG, work / 'epoch_1.pth',
-              '--work-dir', tmp_path, '--out', tmp_path / 'preds.pkl')
+              '--work-dir', tmp_path, '--out', tmp_path / 'metrics.json',
+              '--dump', tmp_path / 'preds.pkl')
     assert re.search(r'Head \| Shoulder \| +Elbow \| +Wrist \| +Hip \| '
                      r'+Knee \| +Ankle \| +Mean', out)
     assert 'posetrack/Mean' in out
-    assert osp.exists(tmp_path / 'preds.pkl')
+    with open(tmp_path / 'metrics.json') as f:
+        metrics = json.load(f)
+    assert 0 <= metrics['posetrack/Mean'] <= 100
+    import pickle
+    with open(tmp_path / 'preds.pkl', 'rb') as f:
+        preds = pickle.load(f)
+    assert len(preds) == 3 and 'pred_instances' in preds[0]
+
+
+def test_test_tool_draws_key_frames_with_the_clip_as_a_strip(
+        trained, tmp_path):
+    """--show-dir draws each prediction on its key frame; with
+    show_neighbours (given last, in --cfg-options) the image also holds the
+    clip's frames side by side."""
+    import cv2
+    work, _ = trained
+    run(PY, 'tools/test.py', TINY_CFG, work / 'epoch_1.pth', '--work-dir',
+        tmp_path / 'key', '--show-dir', 'vis')
+    run(PY, 'tools/test.py', TINY_CFG, work / 'epoch_1.pth', '--work-dir',
+        tmp_path / 'strip', '--show-dir', 'vis', '--cfg-options',
+        'default_hooks.visualization.show_neighbours=True')
+    for kind in ('key', 'strip'):
+        drawn = sorted(glob.glob(str(tmp_path / kind / '*' / 'vis' /
+                                     '*.jpg')))
+        assert len(drawn) == 3, drawn  # the sample's 3 labelled key frames
+        shapes = [cv2.imread(p).shape for p in drawn]
+        if kind == 'key':
+            key_shapes = shapes
+    for (h, w, _), (kh, kw, _) in zip(shapes, key_shapes):
+        assert h == kh and w == 5 * kw  # delta = 2: five frames
+
+
+def test_train_flags_follow_mmpose_with_cfg_options_last(tmp_path):
+    """--no-validate drops validation; --cfg-options wins over the flags
+    (here --interval)."""
+    out = run(PY, 'tools/train.py', TINY_CFG, '--work-dir', tmp_path,
+              '--no-validate', '--show-dir', 'vis', '--interval', '2',
+              '--cfg-options', 'train_cfg.max_epochs=1',
+              'default_hooks.visualization.interval=3')
+    from mmengine.config import Config
+    cfg = Config.fromfile(tmp_path / osp.basename(TINY_CFG))
+    assert cfg.val_cfg is None and cfg.val_dataloader is None
+    vis = cfg.default_hooks.visualization
+    assert vis.enable and vis.out_dir == 'vis' and vis.interval == 3
+    assert 'posetrack/Mean' not in out  # no validation ran
+    assert osp.exists(tmp_path / 'epoch_1.pth')
 
 
 def test_resume_continues_from_the_checkpoint(trained, tmp_path):
@@ -139,23 +188,29 @@ def test_loader_benchmark_prints_both_rates():
 
 
 def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
-    """The main job on a small built-in set: three models trained, the
-    table printed and written, checkpoints that tools/test.py evaluates,
-    the side-by-side video; a second run reuses the checkpoints."""
+    """The main job on a small built-in set: three pose models and the
+    detector trained, the table printed and written, checkpoints that
+    tools/test.py evaluates, the side-by-side video and the clip of
+    detector + tracker + TDMI; a second run reuses the checkpoints."""
     work = tmp_path / 'job'
     out = run(PY, 'tools/demo.py', '--quick', '--work-dir', work)
     table = re.search(r'model \| +frames \| +Head \|.*\| +Mean\n(.*)', out,
                       re.S).group(1)
-    for label in ('mmpose single-frame HRNet', 'TDMI', 'TDMI without L_MI'):
+    for label in ('mmpose single-frame HRNet', 'TDMI', 'TDMI without L_MI',
+                  'TDMI, detected boxes'):
         for subset in ('all', 'degraded', 'clean'):
             assert re.search(rf'{label} \| +{subset} \|( +[\d.]+ \|){{7}} '
                              r'+[\d.]+', table), (label, subset)
+    assert re.search(r'RTMDet-tiny person detector: bbox AP [\d.]+', out)
     with open(work / 'results.json') as f:
         results = json.load(f)['results']
-    assert set(results) == {'single-frame', 'tdmi', 'tdmi-no-mi'}
+    assert set(results) == {'single-frame', 'tdmi', 'tdmi-no-mi',
+                            'tdmi-detected'}
     assert (work / 'results.md').read_text().count('| TDMI |') == 3
     assert osp.getsize(work / 'side_by_side.mp4') > 10000
-    for name in results:
+    (clip, ) = (work / 'tracked').glob('val_*.mp4')
+    assert osp.getsize(clip) > 10000
+    for name in ('single-frame', 'tdmi', 'tdmi-no-mi'):
         assert osp.exists(work / name / 'epoch_2.pth')
     # the trained TDMI checkpoint through tools/test.py
     cfg = work / 'tdmi' / 'tdmi_hrnet-w8_synthetic-videos-128x96.py'
@@ -164,7 +219,7 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     assert 'degraded/Mean' in test_out and 'clean/Mean' in test_out
     again = run(PY, 'tools/demo.py', '--quick', '--work-dir', work,
                 '--no-video')
-    assert again.count('reusing') == 3
+    assert again.count('reusing') == 4
 
 
 def test_mmpose_visualization_hook_draws_key_frames(trained, tmp_path):
@@ -175,3 +230,53 @@ def test_mmpose_visualization_hook_draws_key_frames(trained, tmp_path):
     drawn = [f for _, _, files in os.walk(tmp_path) for f in files
              if f.endswith('.jpg')]
     assert len(drawn) >= 3, drawn  # the 3 labelled key frames
+
+
+def test_browse_dataset_saves_the_transformed_clip_side_by_side(tmp_path):
+    """Each sample's five augmented frames, side by side, at the model's
+    input size (128x96 for the tiny config)."""
+    import cv2
+    run(PY, 'tools/misc/browse_dataset.py', TINY_CFG, '--output-dir',
+        tmp_path / 't', '--max-item-per-dataset', '2')
+    run(PY, 'tools/misc/browse_dataset.py', TINY_CFG, '--output-dir',
+        tmp_path / 'o', '--mode', 'original', '--max-item-per-dataset', '1')
+    transformed = sorted((tmp_path / 't').glob('*.jpg'))
+    assert len(transformed) == 2
+    for path in transformed:
+        assert cv2.imread(str(path)).shape == (128, 5 * 96, 3)
+    (original, ) = (tmp_path / 'o').glob('*.jpg')
+    h, w = cv2.imread(str(original)).shape[:2]
+    assert h > 128 and w > 5 * h  # full frames (landscape), five of them
+
+
+def test_plot_curves_reads_the_work_dir(trained, tmp_path):
+    work, _ = trained
+    out = run(PY, 'tools/analysis/plot_curves.py', work, '--out',
+              tmp_path / 'c.png')
+    assert 'loss_kpt' in out and 'loss_mi_un' in out
+    assert osp.getsize(tmp_path / 'c.png') > 5000
+    bad = subprocess.run([PY, 'tools/analysis/plot_curves.py',
+                          str(tmp_path)], cwd=ROOT, text=True,
+                         capture_output=True)
+    assert bad.returncode != 0 and 'no vis_data/scalars.json' in bad.stderr
+
+
+def test_slurm_scripts_pass_their_arguments_to_the_tools(tmp_path):
+    """With ``srun`` replaced by a printer (no slurm here), the scripts hand
+    config, work dir/checkpoint, the slurm launcher and extra options to
+    tools/train.py and tools/test.py."""
+    srun = tmp_path / 'srun'
+    srun.write_text('#!/bin/sh\necho "$@"\n')
+    srun.chmod(0o755)
+    env = dict(os.environ, PATH=f'{tmp_path}:{os.environ["PATH"]}',
+               GPUS='4', GPUS_PER_NODE='2')
+    out = subprocess.run(
+        ['bash', 'tools/slurm_train.sh', 'part', 'job', 'CFG.py', 'WD',
+         '--amp'], cwd=ROOT, env=env, text=True, capture_output=True).stdout
+    assert '-p part --job-name=job --gres=gpu:2 --ntasks=4' in out
+    assert 'train.py CFG.py --work-dir=WD --launcher=slurm --amp' in out
+    out = subprocess.run(
+        ['bash', 'tools/slurm_test.sh', 'part', 'job', 'CFG.py', 'C.pth',
+         '--out', 'm.json'], cwd=ROOT, env=env, text=True,
+        capture_output=True).stdout
+    assert 'test.py CFG.py C.pth --launcher=slurm --out m.json' in out

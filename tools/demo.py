@@ -12,7 +12,13 @@ single-frame model? Measured on the built-in video dataset.
    validation frames, on the degraded key frames and on the clean ones;
    print the per-joint table and write it as ``results.json`` and
    ``results.md``.
-4. Render a validation video with the single-frame model and TDMI side by
+4. Train mmdet's RTMDet-tiny as the person detector of the built-in videos
+   (reused like the pose models) and report its COCO bbox AP.
+5. Run detector + ByteTrack + TDMI with the video inferencer on every
+   validation video, as a user runs it on a video; report TDMI's PoseTrack
+   mAP with detected boxes next to ground-truth boxes, and write the
+   annotated clip of the most crowded video (``tracked/val_<video>.mp4``).
+6. Render a validation video with the single-frame model and TDMI side by
    side (mmpose's visualiser): ``side_by_side.mp4``.
 
 Example:
@@ -31,6 +37,8 @@ import numpy as np
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from tdmi_mmpose.apis.inferencers.video_pose_inferencer import BYTETRACK
+
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CFG_DIR = osp.join(ROOT, 'configs', 'tdmi', 'synthetic')
 MODELS = (
@@ -40,6 +48,14 @@ MODELS = (
     ('tdmi-no-mi', 'TDMI without L_MI',
      'tdmi_hrnet-w8_synthetic-videos-128x96_no-mi.py'),
 )
+DETECTOR = ('detector', 'RTMDet-tiny person detector',
+            osp.join(ROOT, 'configs', 'detection',
+                     'rtmdet-tiny_synthetic-videos-256x192.py'))
+# The small detector's scores stay below 0.65: ByteTrack's thresholds (mmdet
+# MOT17: tracks start at 0.7) are lowered to match.
+BBOX_THR = 0.3
+TRACKER = dict(BYTETRACK, init_track_thr=0.4,
+               obj_score_thrs=dict(high=0.4, low=0.1))
 SUBSETS = (('posetrack', 'all'), ('degraded', 'degraded'),
            ('clean', 'clean'))
 QUICK = dict(num_train_videos=6, num_val_videos=2, num_frames=12)
@@ -67,6 +83,8 @@ def parse_args():
                         choices=[m[0] for m in MODELS])
     parser.add_argument('--no-video', action='store_true',
                         help='skip the side-by-side video')
+    parser.add_argument('--no-detector', action='store_true',
+                        help='skip the detector + tracker + TDMI stage')
     parser.add_argument('--quick', action='store_true',
                         help='check the pipeline in about a minute: %s '
                         'videos, 2 epochs, data in WORK_DIR/data' % (QUICK, ))
@@ -78,23 +96,29 @@ def parse_args():
     return args
 
 
-def model_config(config, args, work_dir):
-    """The config of one model, pointed at the data and work dir."""
-    cfg = Config.fromfile(osp.join(CFG_DIR, config))
+def job_config(path, args, work_dir, epochs=None):
+    """A config of the main job, pointed at the data and work dir, trained
+    for ``epochs`` (default: the config's) with one checkpoint at the end
+    and no validation during training (the evaluation step tests the final
+    weights)."""
+    cfg = Config.fromfile(path)
     data_root = args.data_root.rstrip('/') + '/'
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[loader].dataset.data_root = data_root
     for evaluator in (cfg.val_evaluator, cfg.test_evaluator):
-        for metric in evaluator:
+        for metric in (evaluator if isinstance(evaluator, list) else
+                       [evaluator]):
             metric.ann_file = osp.join(data_root, 'annotations',
                                        osp.basename(metric.ann_file))
-    if args.epochs:
-        cfg.train_cfg.max_epochs = args.epochs
-        cfg.param_scheduler[0].end = args.epochs
-        cfg.param_scheduler[0].milestones = [args.epochs - 1]
-    epochs = cfg.train_cfg.max_epochs
-    # validation and checkpoint once, at the end (the evaluation step
-    # below tests the final weights)
+    configured = cfg.train_cfg.max_epochs
+    epochs = epochs or configured
+    if epochs != configured:
+        cfg.train_cfg.max_epochs = epochs
+        for sched in cfg.param_scheduler:
+            if sched.get('end') == configured:
+                sched.end = epochs
+            if 'milestones' in sched:
+                sched.milestones = [epochs - 1]
     cfg.train_cfg.val_interval = epochs + 1
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook',
                                         interval=epochs, save_best=None)
@@ -143,16 +167,96 @@ def evaluate(cfg, ckpt):
             for prefix, subset in SUBSETS}
 
 
+def evaluate_detector(cfg, ckpt):
+    """COCO bbox AP of the person detector on the validation frames (0
+    when it detects nothing, e.g. after the one epoch of ``--quick``)."""
+    cfg = cfg.copy()
+    cfg.load_from = ckpt
+    cfg.work_dir = osp.join(cfg.work_dir, 'test')
+    metrics = Runner.from_cfg(cfg).test()
+    box_ap = dict(bbox_mAP=0.0, bbox_mAP_50=0.0)
+    box_ap.update({k.split('/')[-1]: float(v) for k, v in metrics.items()
+                   if k.startswith('coco/bbox_mAP')})
+    return box_ap
+
+
+def val_videos(data_root):
+    """``{video: [image records in frame order]}`` of the validation set."""
+    with open(osp.join(data_root, 'annotations', 'synthetic_val.json')) as f:
+        data = json.load(f)
+    videos = {}
+    for img in sorted(data['images'], key=lambda i: i['file_name']):
+        videos.setdefault(img['vid_id'], []).append(img)
+    return videos, data
+
+
+def video_map(inferencer, data_root, **call_kwargs):
+    """PoseTrack mAP (all / degraded / clean frames) and frames per second
+    of an mmpose-style inferencer (detector included) run over every
+    validation video; a person's joint scores are weighted by its box
+    score, as top-down pipelines rank people."""
+    from tdmi_mmpose.evaluation import PoseTrackMAPMetric
+    videos, _ = val_videos(data_root)
+    entries, t0, frames = [], time.time(), 0
+    for images in videos.values():
+        paths = [osp.join(data_root, im['file_name']) for im in images]
+        for im, result in zip(images, inferencer(paths, **call_kwargs)):
+            frames += 1
+            for person in result['predictions'][0]:
+                entries.append(dict(
+                    img_id=im['id'], keypoints=np.asarray(
+                        person['keypoints'], np.float64),
+                    scores=np.asarray(person['keypoint_scores'],
+                                      np.float64) * person['bbox_score']))
+    fps = frames / (time.time() - t0)
+    mAP = {}
+    for prefix, subset in SUBSETS:
+        name = 'synthetic_val.json' if subset == 'all' else \
+            f'synthetic_val_{subset}.json'
+        metric = PoseTrackMAPMetric(osp.join(data_root, 'annotations', name))
+        mAP[subset] = {c: float(v) for c, v in
+                       metric.compute_metrics(entries).items()}
+    return mAP, fps
+
+
+def evaluate_video_pipeline(pose_cfg, pose_ckpt, det_cfg, det_ckpt,
+                            data_root, work_dir):
+    """PoseTrack mAP of detector + tracker + TDMI, run as a user runs it
+    (the video inferencer over every validation video), and the annotated
+    clip of the most crowded video."""
+    from tdmi_mmpose.apis import VideoPoseInferencer
+    inferencer = VideoPoseInferencer(pose_cfg, pose_ckpt, device='cpu',
+                                     det_model=det_cfg, det_weights=det_ckpt,
+                                     det_cat_ids=0, tracker=TRACKER)
+    mAP, fps = video_map(inferencer, data_root, bbox_thr=BBOX_THR)
+    videos, data = val_videos(data_root)
+    per_video_people = {v: max(sum(a['image_id'] == im['id']
+                                   for a in data['annotations'])
+                               for im in ims) for v, ims in videos.items()}
+    # the most crowded video, as a video file through the inferencer
+    video = max(per_video_people, key=per_video_people.get)
+    clip = osp.join(work_dir, f'val_{video}.mp4')
+    first = cv2.imread(osp.join(data_root, videos[video][0]['file_name']))
+    writer = cv2.VideoWriter(clip, cv2.VideoWriter_fourcc(*'mp4v'), 5,
+                             (first.shape[1], first.shape[0]))
+    for im in videos[video]:
+        writer.write(cv2.imread(osp.join(data_root, im['file_name'])))
+    writer.release()
+    out_dir = osp.join(work_dir, 'tracked')
+    for _ in inferencer(clip, bbox_thr=BBOX_THR, draw_bbox=True, kpt_thr=0.2,
+                        vis_out_dir=out_dir, pred_out_dir=out_dir):
+        pass
+    return mAP, fps, osp.join(out_dir, osp.basename(clip))
+
+
 def format_tables(results, meta):
     """Text and Markdown tables of the per-joint mAP."""
     head = ['model', 'frames'] + list(COLUMNS)
     rows = []
-    for name, label, _ in MODELS:
-        if name not in results:
-            continue
+    for result in results.values():
         for _, subset in SUBSETS:
-            rows.append([label, subset] + [
-                f'{results[name]["mAP"][subset][c]:.1f}' for c in COLUMNS])
+            rows.append([result['label'], subset] + [
+                f'{result["mAP"][subset][c]:.1f}' for c in COLUMNS])
     widths = [max(len(str(r[i])) for r in rows + [head])
               for i in range(len(head))]
     text = '\n'.join(' | '.join(str(v).rjust(w) for v, w in zip(r, widths))
@@ -238,7 +342,7 @@ def main():
         generate_synthetic_videos
     t_start = time.time()
     os.makedirs(args.work_dir, exist_ok=True)
-    print('[main job] 1/4 built-in videos', flush=True)
+    print('[main job] 1/5 built-in videos', flush=True)
     manifest = generate_synthetic_videos(
         args.data_root, seed=args.data_seed,
         logger=lambda m: print(f'[main job] {m}', flush=True),
@@ -246,20 +350,45 @@ def main():
     cfgs, ckpts, results = {}, {}, {}
     selected = [m for m in MODELS if m[0] in args.models]
     for i, (name, label, config) in enumerate(selected):
-        print(f'[main job] 2/4 model {i + 1}/{len(selected)}: {label}',
+        print(f'[main job] 2/5 model {i + 1}/{len(selected)}: {label}',
               flush=True)
-        cfg = model_config(config, args, osp.join(args.work_dir, name))
+        cfg = job_config(osp.join(CFG_DIR, config), args,
+                         osp.join(args.work_dir, name), args.epochs)
         ckpt, seconds = train_or_reuse(name, label, cfg, manifest,
                                        args.retrain)
         cfgs[name], ckpts[name] = cfg, ckpt
     for name, label, _ in selected:
-        print(f'[main job] 3/4 evaluating {label}', flush=True)
+        print(f'[main job] 3/5 evaluating {label}', flush=True)
         results[name] = dict(label=label, config=osp.relpath(
             osp.join(CFG_DIR, dict((m[0], m[2]) for m in MODELS)[name]),
             ROOT), mAP=evaluate(cfgs[name], ckpts[name]))
+    tracked_clip = None
+    if 'tdmi' in ckpts and not args.no_detector:
+        name, label, config = DETECTOR
+        print(f'[main job] 4/5 {label}', flush=True)
+        det_work = osp.join(args.work_dir, name)
+        det_cfg = job_config(config, args, det_work,
+                             1 if args.quick else None)
+        det_ckpt, _ = train_or_reuse(name, label, det_cfg, manifest,
+                                     args.retrain)
+        box_ap = evaluate_detector(det_cfg, det_ckpt)
+        print(f'[main job] {label}: bbox AP {100 * box_ap["bbox_mAP"]:.1f}, '
+              f'AP50 {100 * box_ap["bbox_mAP_50"]:.1f}', flush=True)
+        print('[main job] 5/5 detector + ByteTrack + TDMI on every '
+              'validation video (the video inferencer)', flush=True)
+        det_cfg_file = osp.join(det_work, osp.basename(config))
+        det_cfg.dump(det_cfg_file)
+        mAP, fps, tracked_clip = evaluate_video_pipeline(
+            cfgs['tdmi'], ckpts['tdmi'], det_cfg_file, det_ckpt,
+            args.data_root, args.work_dir)
+        results['tdmi-detected'] = dict(
+            label='TDMI, detected boxes', mAP=mAP, frames_per_second=fps,
+            detector=dict(config=osp.relpath(config, ROOT),
+                          bbox_AP=box_ap))
     splits = manifest['splits']
-    meta = (f'PoseTrack mAP (PCKh@0.5, ground-truth boxes) on the built-in '
-            f'validation videos: {splits["val"]["labelled_frames"]} '
+    meta = (f'PoseTrack mAP (PCKh@0.5, ground-truth boxes unless said) on '
+            f'the built-in validation videos: '
+            f'{splits["val"]["labelled_frames"]} '
             f'labelled frames, {splits["val"]["degraded_frames"]} of them '
             f'degraded; {splits["train"]["people"]} training people; '
             f'training seed {args.seed}, data seed {args.data_seed}, '
@@ -274,10 +403,14 @@ def main():
     print(f'[main job] results ({meta})\n{text}', flush=True)
     if not args.no_video and {'single-frame', 'tdmi'} <= set(ckpts):
         out = osp.join(args.work_dir, 'side_by_side.mp4')
-        print('[main job] 4/4 rendering the single-frame model and TDMI '
-              'side by side', flush=True)
+        print('[main job] rendering the single-frame model and TDMI side '
+              'by side', flush=True)
         render_side_by_side(cfgs, ckpts, args.data_root, out)
         print(f'[main job] video: {osp.relpath(out)}', flush=True)
+    if tracked_clip:
+        print(f'[main job] detector + ByteTrack + TDMI: {tracked_clip} '
+              f'({results["tdmi-detected"]["frames_per_second"]:.1f} '
+              'frames/s on the validation videos)', flush=True)
     print(f'[main job] done in {time.time() - t_start:.0f} s; tables in '
           f'{osp.relpath(args.work_dir)}/results.{{json,md}}', flush=True)
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Usage: bash tools/dist_test.sh CONFIG CHECKPOINT GPUS [test.py options]
+# Usage: bash tools/dist_test.sh CONFIG CHECKPOINT NPROC [test.py options]
+# NPROC processes on this node: one per GPU (NCCL), or CPU processes with
+# gloo when there is no CUDA device (tools/test.py chooses).
 # (PYTHON selects the interpreter; NNODES, NODE_RANK, PORT, MASTER_ADDR
 # the rendezvous)
 CONFIG=$1

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Usage: bash tools/dist_train.sh CONFIG GPUS [train.py options]
+# Usage: bash tools/dist_train.sh CONFIG NPROC [train.py options]
+# NPROC processes on this node: one per GPU (NCCL), or CPU processes with
+# gloo when there is no CUDA device (tools/train.py chooses).
 # (PYTHON selects the interpreter; NNODES, NODE_RANK, PORT, MASTER_ADDR
 # the rendezvous)
 CONFIG=$1

@@ -1,9 +1,12 @@
-"""Train a tdmi_mmpose model (thin layer over mmengine's Runner).
+"""Train a tdmi_mmpose model (thin layer over mmengine's Runner), with
+mmpose 1.3.2's ``tools/train.py`` flags, meanings and precedence
+(``--cfg-options`` is applied last).
 
 Examples:
     python tools/train.py configs/tdmi/tdmi_hrnet-w48_posetrack17-384x288.py
     python tools/train.py CONFIG --resume            # latest in work_dir
-    bash tools/dist_train.sh CONFIG 2                 # 2 GPUs
+    python tools/train.py CONFIG --no-validate --amp
+    bash tools/dist_train.sh CONFIG 2   # 2 GPUs (NCCL) or 2 CPU processes
 """
 import argparse
 import glob
@@ -27,10 +30,22 @@ def parse_args():
         'latest checkpoint in the work dir')
     parser.add_argument('--amp', action='store_true',
                         help='automatic mixed precision')
+    parser.add_argument('--no-validate', action='store_true',
+                        help='no validation during training')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the lr by the total batch size')
+    parser.add_argument('--show-dir',
+                        help='draw validation predictions (key frames) '
+                        'into this folder of the run\'s work dir')
+    parser.add_argument('--show', action='store_true',
+                        help='show validation predictions in a window')
+    parser.add_argument('--interval', type=int, default=1,
+                        help='draw every n-th validation iteration')
+    parser.add_argument('--wait-time', type=float, default=1,
+                        help='seconds each shown image stays')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries, key=value')
+                        help='override config entries, key=value (applied '
+                        'after every other flag)')
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
@@ -66,10 +81,24 @@ def latest_checkpoint(work_dir):
     return max(found)[1]
 
 
+def enable_visualization(cfg, args):
+    """``--show``/``--show-dir``/``--interval``/``--wait-time`` as mmpose
+    applies them to ``default_hooks.visualization``."""
+    if not (args.show or args.show_dir):
+        return
+    if 'visualization' not in cfg.default_hooks:
+        raise KeyError(f'{args.config} has no default_hooks.visualization, '
+                       'which --show and --show-dir turn on; add '
+                       "dict(type='VideoPoseVisualizationHook') there")
+    vis = cfg.default_hooks.visualization
+    vis.enable, vis.show = True, args.show
+    if args.show:
+        vis.wait_time = args.wait_time
+    vis.out_dir, vis.interval = args.show_dir, args.interval
+
+
 def build_config(args):
     cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
@@ -82,17 +111,28 @@ def build_config(args):
     elif args.resume:
         cfg.resume, cfg.load_from = True, args.resume
     if args.amp:
+        import torch
+        if not torch.cuda.is_available():
+            raise SystemExit('--amp (mixed precision) needs a CUDA device; '
+                             'this machine has none: train without --amp')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.no_validate:
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
+    enable_visualization(cfg, args)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
     return cfg
 
 
 def main():
     args = parse_args()
     import tdmi_mmpose  # noqa: F401  (registers modules, safe loading)
-    Runner.from_cfg(build_config(args)).train()
+    from tdmi_mmpose.utils import setup_cpu_distributed
+    cfg = setup_cpu_distributed(build_config(args))
+    Runner.from_cfg(cfg).train()
 
 
 if __name__ == '__main__':

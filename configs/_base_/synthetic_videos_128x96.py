@@ -21,7 +21,9 @@ param_scheduler = [
 default_hooks = dict(
     logger=dict(interval=10),
     checkpoint=dict(save_best='posetrack/Mean', rule='greater',
-                    max_keep_ckpts=1))
+                    max_keep_ckpts=1),
+    visualization=dict(type='VideoPoseVisualizationHook', enable=False,
+                       show_neighbours=False))
 randomness = dict(seed=0)
 
 codec = dict(type='MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32),
@@ -100,4 +102,7 @@ val_evaluator = [
          ann_file=data_root + 'annotations/synthetic_val_clean.json'),
 ]
 test_evaluator = val_evaluator
-visualizer = dict(vis_backends=[dict(type='LocalVisBackend')])
+# curves in <work_dir>/<timestamp>/vis_data: scalars.json and TensorBoard
+# events (`tensorboard --logdir work_dirs`; drop the second entry to stop)
+visualizer = dict(vis_backends=[dict(type='LocalVisBackend'),
+                                dict(type='TensorboardVisBackend')])

@@ -16,7 +16,16 @@ param_scheduler = [
 # The paper trains on 2 GPUs; batch size per GPU is our choice.
 auto_scale_lr = dict(base_batch_size=32)
 default_hooks = dict(
-    checkpoint=dict(save_best='posetrack/Mean', rule='greater'))
+    checkpoint=dict(save_best='posetrack/Mean', rule='greater'),
+    # tools/test.py --show-dir draws key frames; show_neighbours=True adds
+    # the clip's frames as a strip
+    visualization=dict(type='VideoPoseVisualizationHook', enable=False,
+                       show_neighbours=False))
+# Loss curves: scalars.json in <work_dir>/<timestamp>/vis_data (plot with
+# tools/analysis/plot_curves.py). TensorBoard as well: add
+# dict(type='TensorboardVisBackend') to this list (the built-in dataset's
+# configs do), then `tensorboard --logdir work_dirs`.
+visualizer = dict(vis_backends=[dict(type='LocalVisBackend')])
 
 # As in earlier public TDMI-style code: 288x384 input, 72x96 heatmaps,
 # Gaussian sigma 3.

@@ -20,7 +20,8 @@ the structure of PoseTrack around it:
   ignore region;
 * **labels**: every ``label_every``-th frame is labelled (PoseTrack labels
   a subset of frames); ears are not annotated (as in PoseTrack); each
-  person has ``bbox``, ``bbox_head`` and ``track_id``;
+  person has ``bbox`` (with ``area``, so that mmdet reads the files as
+  COCO detection data), ``bbox_head`` and ``track_id``;
 * **degradations**: a labelled key frame is degraded with probability
   ``degrade_prob`` by one or two of motion blur, defocus, darkness (with
   noise) and occluders placed over a person, while the ``delta`` frames on
@@ -61,6 +62,7 @@ SKELETON = [[16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12],
             [1, 2], [1, 3], [2, 4], [3, 5], [4, 6], [5, 7]]
 CATEGORIES = [dict(supercategory='person', id=1, name='person',
                    keypoints=list(JOINT_NAMES), skeleton=SKELETON)]
+INFO = dict(description='tdmi_mmpose built-in video pose dataset')
 MOTIONS = ('walk', 'wave', 'turn', 'crouch')
 DEGRADATIONS = ('motion_blur', 'defocus', 'dark', 'occluder')
 
@@ -410,16 +412,17 @@ def render_video(split, index, params, root):
                                    vis[:, None].astype(float)], 1)
             r = _BODY['head_r'] * person['height']
             head = 0.5 * (xy[1] + xy[2])  # the drawn head's centre
+            box = [round(v, 2) for v in _box(xy[vis], 0.6 * r)]
             anns.append(dict(
                 id=int(f'{image_id}{person["track_id"]:02d}'),
                 image_id=image_id, category_id=1,
                 track_id=person['track_id'],
                 keypoints=np.round(kpts, 2).reshape(-1).tolist(),
                 num_keypoints=int(vis.sum()),
-                bbox=[round(v, 2) for v in _box(xy[vis], 0.6 * r)],
+                bbox=box, area=round(box[2] * box[3], 2),
                 bbox_head=[round(v, 2) for v in _box(head[None], 1.2 * r)],
                 iscrowd=False, motion=person['motion']))
-    return video, dict(images=images, annotations=anns,
+    return video, dict(info=INFO, images=images, annotations=anns,
                        categories=CATEGORIES)
 
 
@@ -492,7 +495,8 @@ def generate_synthetic_videos(root, logger=print, **params):
     manifest = dict(want, splits={})
     for split, count in (('train', params['num_train_videos']),
                          ('val', params['num_val_videos'])):
-        merged = dict(images=[], annotations=[], categories=CATEGORIES)
+        merged = dict(info=INFO, images=[], annotations=[],
+                      categories=CATEGORIES)
         for i in range(count):
             video, data = render_video(split, i, params, tmp)
             _dump(data, osp.join(tmp, 'annotations', split, f'{video}.json'))

@@ -3,9 +3,9 @@
 #
 # Idempotent: a stamp in the venv records a hash of the requirements files and
 # of this script; when it matches, nothing is done. Wheels compiled here
-# (mmcv with ops, xtcocotools for numpy 2) are kept in a wheel cache outside
-# the checkout, so a fresh clone on the same machine reinstalls in about two
-# minutes instead of compiling for ten.
+# (mmcv with ops, xtcocotools for numpy 2, chumpy) are kept in a wheel cache
+# outside the checkout, so a fresh clone on the same machine reinstalls in
+# about two minutes instead of compiling for ten.
 #
 # Environment variables:
 #   TDMI_VENV        venv folder (default: <repo>/.venv)
@@ -47,7 +47,7 @@ log "torch / torchvision (large: about a minute from the local cache)"
 
 # Compiled wheels, built once into the wheel cache.
 pin() { grep -E "^$1==" "$REQ/compiled.txt"; }
-MMCV="$(pin mmcv)"; XTC="$(pin xtcocotools)"
+MMCV="$(pin mmcv)"; XTC="$(pin xtcocotools)"; CHUMPY="$(pin chumpy)"
 find_wheel() { ls "$WHEELS"/"$1"-"$2"-*.whl 2>/dev/null | head -n1 || true; }
 MMCV_WHL="$(find_wheel mmcv "${MMCV#*==}")"
 if [[ -z "$MMCV_WHL" ]]; then
@@ -65,8 +65,16 @@ if [[ -z "$XTC_WHL" ]]; then
     -w "$WHEELS" "$XTC"
   XTC_WHL="$(find_wheel xtcocotools "${XTC#*==}")"
 fi
+CHUMPY_WHL="$(find_wheel chumpy "${CHUMPY#*==}")"
+if [[ -z "$CHUMPY_WHL" ]]; then
+  # its setup.py imports pip, which an isolated build environment lacks
+  log "building $CHUMPY (mmpose's dependency) without build isolation into $WHEELS"
+  "${PIP[@]}" wheel -q --no-deps --no-build-isolation --no-binary chumpy \
+    -w "$WHEELS" "$CHUMPY"
+  CHUMPY_WHL="$(find_wheel chumpy "${CHUMPY#*==}")"
+fi
 log "installing compiled wheels and the runtime stack"
-"${PIP[@]}" install -q --no-deps "$MMCV_WHL" "$XTC_WHL"
+"${PIP[@]}" install -q --no-deps "$MMCV_WHL" "$XTC_WHL" "$CHUMPY_WHL"
 "${PIP[@]}" install -q -r "$REQ/runtime.txt" -r "$REQ/mim.txt" -r "$REQ/tests.txt"
 "${PIP[@]}" install -q --no-deps -r "$REQ/nodeps.txt"
 # Development install in the classic "develop" layout: metadata

@@ -45,6 +45,15 @@ class VideoPoseInferencer(Pose2DInferencer):
     ``t-delta ... t`` with ``t`` repeated after it (as if the video ended
     at ``t``), and results come without delay.
 
+    ``reuse_features=True`` computes each crop's backbone features once and
+    shares them between the ``2*delta + 1`` clips that hold the frame: a
+    person's frame ``s`` is cropped with the person's own (tracked) box in
+    ``s`` rather than with the key frame's box, so the crop is the same for
+    every clip (frames where the track is missing use the key frame's box).
+    The paper's protocol (default, ``False``) crops every frame of a clip
+    with the key frame's box and so runs the backbone ``2*delta + 1`` times
+    per person and frame.
+
     Args:
         model (str): Config of a video pose model.
         weights (str, optional): Its checkpoint.
@@ -56,18 +65,25 @@ class VideoPoseInferencer(Pose2DInferencer):
             Default: 0.
         tracker (dict, optional): mmdet tracker config (scope ``mmdet``);
             None gives every person of every frame the id -1. Default:
-            ByteTrack with mmdet's MOT17 settings.
+            ByteTrack with mmdet's MOT17 settings (tracks start at box
+            score 0.7: lower them for a detector with lower scores). People
+            the tracker does not report keep their pose with id -1.
         stream_fps (float): Frame rate written for generator inputs.
         show_progress (bool): Show a progress bar.
+        reuse_features (bool): Share each crop's backbone features between
+            clips (see above). Default: False.
     """
 
     preprocess_kwargs = {'bbox_thr', 'nms_thr', 'bboxes', 'online'}
 
     def __init__(self, model, weights=None, device=None, scope='mmpose',
                  det_model=None, det_weights=None, det_cat_ids=0,
-                 tracker=BYTETRACK, stream_fps=25.0, show_progress=False):
+                 tracker=BYTETRACK, stream_fps=25.0, show_progress=False,
+                 reuse_features=False):
         super().__init__(model, weights, device, scope, det_model,
                          det_weights, det_cat_ids, show_progress)
+        self.reuse_features = reuse_features
+        self._feature_cache = {}  # (frame, box) -> (feats, flipped, sample)
         self.num_frames = check_video_model(self.model)
         self.delta = self.num_frames // 2
         self.tracker_cfg = tracker
@@ -137,8 +153,16 @@ class VideoPoseInferencer(Pose2DInferencer):
         tracks = self.tracker.track(sample)
         boxes = tracks.bboxes.cpu().numpy().reshape(-1, 4)
         scores = tracks.scores.cpu().numpy().reshape(-1, 1)
-        return (np.concatenate([boxes, scores], 1).astype(np.float32),
-                tracks.instances_id.cpu().numpy())
+        ids = tracks.instances_id.cpu().numpy().reshape(-1)
+        # people the tracker does not report (scores below its thresholds,
+        # tracks not yet confirmed) keep their pose, with track id -1
+        untracked = [d for d in dets if not len(boxes) or not np.any(
+            np.abs(boxes - d[None, :4]).max(1) < 1e-3)]
+        boxes = np.concatenate([boxes, scores], 1).astype(np.float32)
+        if untracked:
+            boxes = np.concatenate([boxes, np.asarray(untracked, np.float32)])
+            ids = np.concatenate([ids, np.full(len(untracked), -1)])
+        return boxes, ids
 
     def _build_tracker(self):
         if self.tracker_cfg is None:
@@ -165,6 +189,7 @@ class VideoPoseInferencer(Pose2DInferencer):
         if isinstance(bboxes, (str, os.PathLike)):
             bboxes = boxes_from_json(bboxes)
         self.tracker = self._build_tracker()
+        self._feature_cache.clear()
         buffer = deque()  # (index, image, name, boxes (N, 5), ids)
         last = -1
         for index, frame in enumerate(inputs):
@@ -192,6 +217,16 @@ class VideoPoseInferencer(Pose2DInferencer):
         window = [frames[min(max(key + o, 0), last)]
                   for o in range(-self.delta, self.delta + 1)]
         self._track_ids = list(ids)
+        if not len(boxes):
+            return dict(empty=image.shape[:2], img_path=name), [image]
+        if self.reuse_features:
+            crops = []
+            for box, tid in zip(boxes, ids):
+                own = [e[3][e[4] == tid][:1] if tid >= 0 else [] for e in
+                       window]
+                crops.append([(e, o[0] if len(o) else box)
+                              for e, o in zip(window, own)])
+            return dict(crops=crops, key=key), [image]
         data = []
         for box in boxes:
             info = dict(img=[e[1] for e in window], img_path=name,
@@ -199,9 +234,48 @@ class VideoPoseInferencer(Pose2DInferencer):
                         bbox=box[None, :4], bbox_score=box[4:5])
             info.update(self.model.dataset_meta)
             data.append(self.pipeline(info))
-        if not data:
-            return dict(empty=image.shape[:2], img_path=name), [image]
         return self.collate_fn(data), [image]
+
+    def _crop_feats(self, entry, box):
+        """Backbone features (per stage ``(1, C, h, w)``), those of the
+        flipped crop (with flip test) and the data sample of frame
+        ``entry`` cropped with ``box``; computed once per frame and box."""
+        index, image, name = entry[:3]
+        cache_key = (index, tuple(np.round(box[:4], 3).tolist()))
+        if cache_key not in self._feature_cache:
+            info = dict(img=[image], img_path=name, frame_paths=[name],
+                        bbox=box[None, :4], bbox_score=box[4:5])
+            info.update(self.model.dataset_meta)
+            data = self.model.data_preprocessor(
+                self.collate_fn([self.pipeline(info)]), False)
+            crop = data['inputs'].flatten(0, 1)  # (1, 3, H, W)
+            flip = self.model.test_cfg.get('flip_test', False)
+            self._feature_cache[cache_key] = (
+                self.model.backbone(crop),
+                self.model.backbone(crop.flip(-1)) if flip else None,
+                data['data_samples'][0])
+        return self._feature_cache[cache_key]
+
+    def _forward_reused(self, crops, key):
+        """Poses of one frame's people from cached per-crop features."""
+        feats, flips, samples = [], [], []
+        for person in crops:
+            per_frame = [self._crop_feats(entry, box) for entry, box in person]
+            key_entry, key_box = person[self.delta]
+            samples.append(self._crop_feats(key_entry, key_box)[2])
+            feats.append([torch.stack(stage, 1) for stage in
+                          zip(*[f[0] for f in per_frame])])
+            if per_frame[0][1] is not None:
+                flips.append([torch.stack(stage, 1) for stage in
+                              zip(*[f[1] for f in per_frame])])
+        cat = [torch.cat(stage) for stage in zip(*feats)]  # (P, T, C, h, w)
+        cat_flip = [torch.cat(s) for s in zip(*flips)] if flips else None
+        # later clips start at key + 1 - delta: older crops are done
+        for cache_key in [k for k in self._feature_cache
+                          if k[0] < key + 1 - self.delta]:
+            del self._feature_cache[cache_key]
+        return self.model.predict_from_frame_feats(
+            tuple(cat), samples, tuple(cat_flip) if cat_flip else None)
 
     @torch.no_grad()
     def forward(self, inputs, merge_results=True, bbox_thr=-1,
@@ -220,7 +294,10 @@ class VideoPoseInferencer(Pose2DInferencer):
                 bbox_scores=np.zeros(0, np.float32),
                 track_ids=np.zeros(0, np.int64))
             return [sample]
-        samples = self.model.test_step(inputs)
+        if 'crops' in inputs:
+            samples = self._forward_reused(inputs['crops'], inputs['key'])
+        else:
+            samples = self.model.test_step(inputs)
         merged = merge_data_samples(samples)
         merged.pred_instances.track_ids = np.asarray(self._track_ids,
                                                      np.int64)

@@ -74,7 +74,43 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
                 'with LoadVideoFrames and use VideoPoseDataPreprocessor')
         batch, frames = inputs.shape[:2]
         feats = self.backbone(inputs.flatten(0, 1))
-        feats = tuple(f.unflatten(0, (batch, frames)) for f in feats)
-        if self.with_neck:
-            feats = self.neck(feats)
-        return feats
+        return self.clip_feat(
+            tuple(f.unflatten(0, (batch, frames)) for f in feats))
+
+    def clip_feat(self, frame_feats):
+        """The neck over per-frame backbone features.
+
+        Args:
+            frame_feats (tuple[Tensor]): per stage ``(B, T, C, h, w)``.
+
+        Returns:
+            The neck's output, or ``frame_feats`` without a neck.
+        """
+        return self.neck(frame_feats) if self.with_neck else frame_feats
+
+    def predict_from_frame_feats(self, frame_feats, data_samples,
+                                 frame_feats_flip=None):
+        """:meth:`predict` from backbone features computed beforehand (for
+        video inference that computes each frame's crop once and shares it
+        between the clips that hold the frame).
+
+        Args:
+            frame_feats (tuple[Tensor]): per stage ``(B, T, C, h, w)``.
+            data_samples (list[PoseDataSample]): the key frames' samples
+                (their crop gives the predictions' image coordinates).
+            frame_feats_flip (tuple[Tensor], optional): the same for the
+                horizontally flipped crops; required when
+                ``test_cfg.flip_test`` is on.
+
+        Returns:
+            list[PoseDataSample]: as :meth:`predict`.
+        """
+        feats = self.clip_feat(frame_feats)
+        if self.test_cfg.get('flip_test', False):
+            if frame_feats_flip is None:
+                raise ValueError('flip_test is on: give frame_feats_flip')
+            feats = [feats, self.clip_feat(frame_feats_flip)]
+        preds = self.head.predict(feats, data_samples, test_cfg=self.test_cfg)
+        instances, fields = preds if isinstance(preds, tuple) else (preds,
+                                                                    None)
+        return self.add_pred_to_datasample(instances, fields, data_samples)

@@ -1,0 +1,3 @@
+from .hooks import VideoPoseVisualizationHook
+
+__all__ = ['VideoPoseVisualizationHook']

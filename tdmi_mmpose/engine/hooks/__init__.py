@@ -1,0 +1,3 @@
+from .video_visualization_hook import VideoPoseVisualizationHook
+
+__all__ = ['VideoPoseVisualizationHook']
