@@ -34,6 +34,13 @@ def parse_args():
     parser.add_argument('--online', action='store_true',
                         help='use no future frame (live streams)')
     parser.add_argument('--no-tracking', action='store_true')
+    parser.add_argument('--track-thr', type=float, default=None,
+                        help='box score at which ByteTrack starts and '
+                        'first-matches tracks (mmdet default 0.7 / 0.6); '
+                        'lower it for detectors with lower scores')
+    parser.add_argument('--reuse-features', action='store_true',
+                        help='compute each crop once and share it between '
+                        'clips (faster, less accurate: see the README)')
     parser.add_argument('--out-dir', default='work_dirs/video_demo')
     parser.add_argument('--device', default='cpu')
     return parser.parse_args()
@@ -77,11 +84,16 @@ def main():
 
     from tdmi_mmpose.apis import VideoPoseInferencer
     from tdmi_mmpose.apis.inferencers.video_pose_inferencer import BYTETRACK
+    tracker = dict(BYTETRACK)
+    if args.track_thr is not None:
+        tracker.update(init_track_thr=args.track_thr,
+                       obj_score_thrs=dict(high=args.track_thr, low=0.1))
     inferencer = VideoPoseInferencer(
         args.pose_config, args.pose_checkpoint, device=args.device,
         det_model=args.det_config, det_weights=args.det_checkpoint,
         det_cat_ids=args.det_cat_id,
-        tracker=None if args.no_tracking else BYTETRACK)
+        tracker=None if args.no_tracking else tracker,
+        reuse_features=args.reuse_features)
     os.makedirs(args.out_dir, exist_ok=True)
     progress = ProgressBar(num_frames)
     t0, frames = time.time(), 0

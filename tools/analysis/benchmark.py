@@ -173,8 +173,12 @@ def main():
           f'{torch.get_num_threads()} CPU threads, CUDA '
           f'{"yes" if torch.cuda.is_available() else "no"}', flush=True)
     rows, sec_per_sample = [], None
+    from mmengine.registry import DefaultScope
     for section in args.sections:
         print(f'[benchmark] {section} ...', flush=True)
+        # mmdet's inferencers switch the default scope: reset it each time
+        scope = DefaultScope.overwrite_default_scope('mmpose')
+        scope.__enter__()
         if section == 'model':
             rows += section_model(args.repeats)
         elif section == 'train':
@@ -187,6 +191,7 @@ def main():
                 _, sec_per_sample = section_train(args.data_root, args.steps)
             rows += section_data(args.data_root, 1 / sec_per_sample,
                                  args.samples)
+        scope.__exit__(None, None, None)
     width = max(len(r[0]) for r in rows)
     print(f'\n{"measure":{width}} | ratio | target | figures')
     for name, ratio, target, figures in rows:

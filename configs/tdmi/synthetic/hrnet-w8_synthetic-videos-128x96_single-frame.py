@@ -2,6 +2,9 @@
 # size, data and schedule: the main job's baseline. Key frames only, through
 # mmpose's own PoseTrack18Dataset and LoadImage.
 _base_ = ['../../_base_/synthetic_videos_128x96.py']
+# read by mmpose's inferencers (MMPoseInferencer / Pose2DInferencer)
+data_mode = 'topdown'
+dataset_type = 'PoseTrack18Dataset'
 
 model = dict(
     type='TopdownPoseEstimator',

@@ -46,13 +46,16 @@ class VideoPoseInferencer(Pose2DInferencer):
     at ``t``), and results come without delay.
 
     ``reuse_features=True`` computes each crop's backbone features once and
-    shares them between the ``2*delta + 1`` clips that hold the frame: a
-    person's frame ``s`` is cropped with the person's own (tracked) box in
-    ``s`` rather than with the key frame's box, so the crop is the same for
-    every clip (frames where the track is missing use the key frame's box).
-    The paper's protocol (default, ``False``) crops every frame of a clip
-    with the key frame's box and so runs the backbone ``2*delta + 1`` times
-    per person and frame.
+    shares them between the ``2*delta + 1`` clips that hold the frame. That
+    needs a crop that does not depend on the clip: each track keeps a crop
+    box (its box enlarged by ``reuse_margin``) fixed in the image while the
+    person stays inside it, and re-centred on the person's box when they
+    leave it or shrink to less than half of it; frame ``s`` of a track is
+    cropped with the track's crop box at ``s`` (frames where the track is
+    missing use the key frame's). Consecutive frames thus mostly share one
+    image-aligned crop, as the paper's protocol (default, ``False``), which
+    crops every frame of a clip with the key frame's box and so runs the
+    backbone ``2*delta + 1`` times per person and frame.
 
     Args:
         model (str): Config of a video pose model.
@@ -72,6 +75,8 @@ class VideoPoseInferencer(Pose2DInferencer):
         show_progress (bool): Show a progress bar.
         reuse_features (bool): Share each crop's backbone features between
             clips (see above). Default: False.
+        reuse_margin (float): Enlargement of a track's crop box with
+            ``reuse_features``. Default: 1.15.
     """
 
     preprocess_kwargs = {'bbox_thr', 'nms_thr', 'bboxes', 'online'}
@@ -79,10 +84,12 @@ class VideoPoseInferencer(Pose2DInferencer):
     def __init__(self, model, weights=None, device=None, scope='mmpose',
                  det_model=None, det_weights=None, det_cat_ids=0,
                  tracker=BYTETRACK, stream_fps=25.0, show_progress=False,
-                 reuse_features=False):
+                 reuse_features=False, reuse_margin=1.15):
         super().__init__(model, weights, device, scope, det_model,
                          det_weights, det_cat_ids, show_progress)
         self.reuse_features = reuse_features
+        self.reuse_margin = reuse_margin
+        self._crop_boxes = {}  # track id -> its current crop box (x1y1x2y2)
         self._feature_cache = {}  # (frame, box) -> (feats, flipped, sample)
         self.num_frames = check_video_model(self.model)
         self.delta = self.num_frames // 2
@@ -190,6 +197,7 @@ class VideoPoseInferencer(Pose2DInferencer):
             bboxes = boxes_from_json(bboxes)
         self.tracker = self._build_tracker()
         self._feature_cache.clear()
+        self._crop_boxes.clear()
         buffer = deque()  # (index, image, name, boxes (N, 5), ids)
         last = -1
         for index, frame in enumerate(inputs):
@@ -198,7 +206,8 @@ class VideoPoseInferencer(Pose2DInferencer):
             image = as_bgr_uint8(frame, f'frame {index} ({name})')
             dets = self._detections(image, index, bboxes, bbox_thr, nms_thr)
             boxes, ids = self._track(dets, index)
-            buffer.append((index, image, name, boxes, ids))
+            buffer.append((index, image, name, boxes, ids,
+                           self._track_crops(boxes, ids)))
             last = index
             key = index if online else index - self.delta
             if key >= 0:
@@ -213,20 +222,21 @@ class VideoPoseInferencer(Pose2DInferencer):
         """Collated inputs for every person of frame ``key``, whose clip is
         clipped to ``[0, last]``."""
         frames = {entry[0]: entry for entry in buffer}
-        _, image, name, boxes, ids = frames[key]
+        _, image, name, boxes, ids, crops = frames[key]
         window = [frames[min(max(key + o, 0), last)]
                   for o in range(-self.delta, self.delta + 1)]
         self._track_ids = list(ids)
         if not len(boxes):
             return dict(empty=image.shape[:2], img_path=name), [image]
         if self.reuse_features:
-            crops = []
-            for box, tid in zip(boxes, ids):
-                own = [e[3][e[4] == tid][:1] if tid >= 0 else [] for e in
+            people = []
+            for box, tid, crop in zip(boxes, ids, crops):
+                own = [e[5][e[4] == tid][:1] if tid >= 0 else [] for e in
                        window]
-                crops.append([(e, o[0] if len(o) else box)
-                              for e, o in zip(window, own)])
-            return dict(crops=crops, key=key), [image]
+                people.append([(e, np.append(o[0] if len(o) else crop,
+                                             box[4]))
+                               for e, o in zip(window, own)])
+            return dict(crops=people, key=key), [image]
         data = []
         for box in boxes:
             info = dict(img=[e[1] for e in window], img_path=name,
@@ -235,6 +245,29 @@ class VideoPoseInferencer(Pose2DInferencer):
             info.update(self.model.dataset_meta)
             data.append(self.pipeline(info))
         return self.collate_fn(data), [image]
+
+    def _track_crops(self, boxes, ids):
+        """``(N, 4)`` crop boxes of one frame's people for
+        ``reuse_features``: a track's crop box stays while its box is inside
+        and at least half as large, else it is re-centred on the box and
+        enlarged by ``reuse_margin``; untracked people get their box."""
+        crops = boxes[:, :4].copy()
+        if not self.reuse_features:
+            return crops
+        for i, (box, tid) in enumerate(zip(boxes[:, :4], ids)):
+            if tid < 0:
+                continue
+            crop = self._crop_boxes.get(int(tid))
+            area = np.prod(box[2:] - box[:2])
+            if (crop is None or np.any(box[:2] < crop[:2])
+                    or np.any(box[2:] > crop[2:])
+                    or area < 0.5 * np.prod(crop[2:] - crop[:2])):
+                centre, half = (box[:2] + box[2:]) / 2, (box[2:] - box[:2]) / 2
+                crop = np.concatenate([centre - half * self.reuse_margin,
+                                       centre + half * self.reuse_margin])
+                self._crop_boxes[int(tid)] = crop
+            crops[i] = crop
+        return crops
 
     def _crop_feats(self, entry, box):
         """Backbone features (per stage ``(1, C, h, w)``), those of the
