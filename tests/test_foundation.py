@@ -131,15 +131,28 @@ CONFIGS = sorted(
     osp.relpath(p, ROOT)
     for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
                        recursive=True) if '_base_' not in p)
+POSE_CONFIGS = [c for c in CONFIGS if not c.startswith('configs/detection')]
+DET_CONFIGS = [c for c in CONFIGS if c.startswith('configs/detection')]
 
 
-@pytest.mark.parametrize('config', CONFIGS)
+@pytest.mark.parametrize('config', POSE_CONFIGS)
 def test_every_config_builds_its_model(config):
     from mmpose.registry import MODELS
     cfg = Config.fromfile(osp.join(ROOT, config))
     assert 'tdmi_mmpose' in cfg.custom_imports['imports']
     model = MODELS.build(cfg.model)
     assert sum(p.numel() for p in model.parameters()) > 0
+
+
+@pytest.mark.parametrize('config', DET_CONFIGS)
+def test_detector_configs_build_a_one_class_mmdet_model(config):
+    from mmdet.registry import MODELS
+    from mmengine.registry import DefaultScope
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MODELS.build(cfg.model)
+    assert model.bbox_head.num_classes == 1
+    assert cfg.model.backbone.init_cfg is None  # nothing is downloaded
 
 
 def test_version():

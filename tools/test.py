@@ -13,11 +13,15 @@ Examples:
 import argparse
 import os
 import os.path as osp
+import sys
 
 import mmengine
 from mmengine.config import Config, DictAction
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from train import enable_visualization  # noqa: E402
 
 
 def parse_args():
@@ -58,16 +62,8 @@ def build_config(args):
     cfg.load_from = args.checkpoint
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
-    if (args.show and not args.badcase) or args.show_dir:
-        if 'visualization' not in cfg.default_hooks:
-            raise KeyError(f'{args.config} has no default_hooks.'
-                           'visualization, which --show and --show-dir turn '
-                           "on; add dict(type='VideoPoseVisualizationHook')")
-        vis = cfg.default_hooks.visualization
-        vis.enable, vis.show = True, args.show
-        if args.show:
-            vis.wait_time = args.wait_time
-        vis.out_dir, vis.interval = args.show_dir, args.interval
+    enable_visualization(cfg, args.config, args.show and not args.badcase,
+                         args.show_dir, args.interval, args.wait_time)
     if args.badcase:
         badcase = cfg.default_hooks.get('badcase', dict(
             type='BadCaseAnalysisHook', enable=False,

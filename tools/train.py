@@ -81,20 +81,21 @@ def latest_checkpoint(work_dir):
     return max(found)[1]
 
 
-def enable_visualization(cfg, args):
+def enable_visualization(cfg, config, show, show_dir, interval, wait_time):
     """``--show``/``--show-dir``/``--interval``/``--wait-time`` as mmpose
-    applies them to ``default_hooks.visualization``."""
-    if not (args.show or args.show_dir):
+    applies them to ``default_hooks.visualization`` (shared with
+    tools/test.py)."""
+    if not (show or show_dir):
         return
     if 'visualization' not in cfg.default_hooks:
-        raise KeyError(f'{args.config} has no default_hooks.visualization, '
+        raise KeyError(f'{config} has no default_hooks.visualization, '
                        'which --show and --show-dir turn on; add '
                        "dict(type='VideoPoseVisualizationHook') there")
     vis = cfg.default_hooks.visualization
-    vis.enable, vis.show = True, args.show
-    if args.show:
-        vis.wait_time = args.wait_time
-    vis.out_dir, vis.interval = args.show_dir, args.interval
+    vis.enable, vis.show = True, show
+    if show:
+        vis.wait_time = wait_time
+    vis.out_dir, vis.interval = show_dir, interval
 
 
 def build_config(args):
@@ -121,7 +122,8 @@ def build_config(args):
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
-    enable_visualization(cfg, args)
+    enable_visualization(cfg, args.config, args.show, args.show_dir,
+                         args.interval, args.wait_time)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     return cfg

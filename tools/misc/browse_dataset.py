@@ -56,14 +56,16 @@ def browse(cfg, phase, mode, max_items, out_dir, show=False):
     from mmengine.structures import InstanceData
     init_default_scope(cfg.get('default_scope', 'mmpose'))
     dataset_cfg = cfg[f'{phase}_dataloader'].dataset
-    if mode == 'original':
-        # decoding only: the pipeline up to the frame loader
-        pipeline = []
-        for step in dataset_cfg.pipeline:
-            pipeline.append(step)
-            if step.type in ('LoadVideoFrames', 'LoadImage'):
-                break
-        dataset_cfg.pipeline = pipeline
+    # the pipeline without packing (transformed), or up to the frame loader
+    pipeline = []
+    for step in dataset_cfg.pipeline:
+        if step.type == 'PackPoseInputs':
+            break
+        pipeline.append(step)
+        if mode == 'original' and step.type in ('LoadVideoFrames',
+                                                'LoadImage'):
+            break
+    dataset_cfg.pipeline = pipeline
     dataset = DATASETS.build(dataset_cfg)
     visualizer = VISUALIZERS.build(dict(cfg.visualizer, name='browse'))
     visualizer.set_dataset_meta(dataset.metainfo)
@@ -72,23 +74,17 @@ def browse(cfg, phase, mode, max_items, out_dir, show=False):
     progress = mmengine.ProgressBar(min(max_items, len(dataset)))
     for i in range(min(max_items, len(dataset))):
         item = dataset[i]
+        imgs = item['img']
+        frames = list(imgs) if isinstance(imgs, list) else [imgs]
         if mode == 'transformed':
-            inputs = item['inputs'].numpy()  # (T, 3, H, W) or (3, H, W), BGR
-            frames = list(inputs if inputs.ndim == 4 else inputs[None])
-            frames = [np.ascontiguousarray(f.transpose(1, 2, 0)) for f in
-                      frames]
-            sample = item['data_samples']
             gt = InstanceData(
-                keypoints=sample.gt_instances.transformed_keypoints,
-                keypoints_visible=sample.gt_instances.keypoints_visible)
-            name = osp.basename(sample.img_path)
+                keypoints=item['transformed_keypoints'],
+                keypoints_visible=item['keypoints_visible'])
         else:
-            imgs = item['img']
-            frames = list(imgs) if isinstance(imgs, list) else [imgs]
             gt = InstanceData(keypoints=item['keypoints'],
                               keypoints_visible=item['keypoints_visible'],
                               bboxes=item['bbox'])
-            name = osp.basename(item['img_path'])
+        name = osp.basename(item['img_path'])
         key = len(frames) // 2
         to_draw = PoseDataSample(gt_instances=gt)
         drawn = visualizer.add_datasample(
