@@ -98,5 +98,6 @@ if __name__ == '__main__':
         # mmcv (with ops), xtcocotools and chumpy must be built first
         # (requirements/compiled.txt; tools/env/setup_env.sh does it)
         install_requires=read_requirements('runtime.txt'),
-        extras_require={'tests': read_requirements('tests.txt')},
+        extras_require={'tests': read_requirements('tests.txt'),
+                        'deploy': read_requirements('deploy.txt')},
         zip_safe=False)

@@ -81,34 +81,88 @@ def test_merge_per_video_files(tmp_path):
         run('merge_posetrack_videos.py', tmp_path / 'empty', tmp_path / 'x')
 
 
-def test_hieve_conversion(tmp_path):
-    ann_dir = tmp_path / 'labels'
-    ann_dir.mkdir()
-    joints = [[100 + 5 * j, 50 + 20 * j, 1] for j in range(14)]
-    joints[13] = [0, 0, 0]  # left ankle not annotated
-    frames = [dict(frame_id=n, persons=[dict(track_id=1, keypoints=joints)])
-              for n in (1, 2)]
-    (ann_dir / 'clip7.json').write_text(json.dumps(frames))
-    video = tmp_path / 'images' / 'train' / 'clip7'
+HIEVE = osp.join(ROOT, 'tests', 'data', 'hieve_sample')
+
+
+def _hieve_frames(tmp_path):
+    """HiEve's frames as its annotations name them (``0.jpg`` ...), real
+    1280x720 PoseTrack frames standing in."""
+    video = tmp_path / 'images' / 'train' / 'hm_in_sample'
     video.mkdir(parents=True)
     real = osp.join(SAMPLE, 'videos', '000001_mpiinew_test')
-    for n in (1, 2):
-        shutil.copy(osp.join(real, f'{n:06d}.jpg'), video / f'{n:06d}.jpg')
+    for n in (0, 1, 2):
+        shutil.copy(osp.join(real, f'{n:06d}.jpg'), video / f'{n}.jpg')
+    return video
+
+
+def test_hieve_conversion_of_the_published_format(tmp_path):
+    """The shipped frames in HiEve's published all-track layout (VOC-style
+    XML per frame): joints by name, flags 0/1 annotated and -1 not, P-<id>
+    track ids, 0-based frames linked under 6-digit names for the clip
+    dataset."""
+    video = _hieve_frames(tmp_path)
     out = tmp_path / 'hieve.json'
-    run('hieve_to_coco.py', ann_dir, tmp_path, out, '--image-prefix',
-        'images/train')
+    run('hieve_to_coco.py', osp.join(HIEVE, 'labels'), tmp_path, out,
+        '--image-prefix', 'images/train', '--link-frames')
     data = json.loads(out.read_text())
-    assert data['images'][0]['file_name'] == 'images/train/clip7/000001.jpg'
-    k = np.array(data['annotations'][0]['keypoints']).reshape(17, 3)
-    assert k[2].tolist() == [100, 50, 1]  # head top is HiEve joint 0
-    assert k[15].tolist() == [0, 0, 0]  # left ankle missing
-    assert data['annotations'][0]['num_keypoints'] == 13
-    x, y, w, h = data['annotations'][0]['bbox_head']
-    assert w == h == pytest.approx(np.hypot(5, 20))
-    # the converted file feeds the clip dataset (frames of the video)
+    assert [i['file_name'] for i in data['images']] == [
+        f'images/train/hm_in_sample/{n:06d}.jpg' for n in range(3)]
+    assert all(i['nframes'] == 3 and (i['width'], i['height']) == (1280, 720)
+               for i in data['images'])
+    assert osp.realpath(video / '000002.jpg') == osp.realpath(
+        video / '2.jpg')
+    first, second = data['annotations'][:2]
+    assert (first['track_id'], second['track_id']) == (1, 2)
+    k = np.array(first['keypoints']).reshape(17, 3)
+    assert k[0].tolist() == [300, 60, 1]  # Nose
+    assert k[1].tolist() == [312, 78, 1]  # Chest in the head_bottom slot
+    assert k[2].tolist() == [0, 0, 0]  # no head top in HiEve
+    assert k[6].tolist() == [324, 96, 1]  # Right-shoulder
+    assert first['num_keypoints'] == 14
+    assert first['bbox'] == [280, 30, 80, 284]
+    k2 = np.array(second['keypoints']).reshape(17, 3)
+    assert k2[15].tolist() == [0, 0, 0]  # Left-ankle flag -1: absent
+    assert k2[10][2] == 1  # Right-wrist flag 1 (invisible): annotated
+    assert second['num_keypoints'] == 13
+    x, y, w, h = first['bbox_head']
+    assert w == h == pytest.approx(np.hypot(12, 18))
+    assert (x + w / 2, y + h / 2) == pytest.approx((300, 60))
     ds = DATASETS.build(dict(type='HiEveClipDataset', data_root=str(tmp_path),
                              ann_file=str(out), data_prefix=dict(img=''),
                              pipeline=[]))
-    assert len(ds) == 2
+    assert len(ds) == 6
     assert [osp.basename(p) for p in ds.get_data_info(0)['frame_paths']] \
-        == ['000001.jpg'] * 3 + ['000002.jpg'] * 2
+        == ['000000.jpg'] * 3 + ['000001.jpg', '000002.jpg']
+
+
+def test_hieve_json_rendering_reads_the_same(tmp_path):
+    """The format page prints a frame as JSON ({"annotation": ...}, string
+    values): such files convert to the same annotations as the XML."""
+    import xml.etree.ElementTree as ET
+    sys.path.insert(0, TOOLS)
+    from hieve_to_coco import _element_to_dict
+    labels = tmp_path / 'labels' / 'hm_in_sample'
+    labels.mkdir(parents=True)
+    for n in range(3):
+        root = ET.parse(osp.join(HIEVE, 'labels', 'hm_in_sample',
+                                 f'{n:06d}.xml')).getroot()
+        (labels / f'{n:06d}.json').write_text(json.dumps(
+            {'annotation': _element_to_dict(root)}))
+    for src, out in ((osp.join(HIEVE, 'labels'), 'xml.json'),
+                     (tmp_path / 'labels', 'json.json')):
+        run('hieve_to_coco.py', src, tmp_path, tmp_path / out)
+    assert json.loads((tmp_path / 'xml.json').read_text()) == json.loads(
+        (tmp_path / 'json.json').read_text())
+
+
+def test_hieve_unknown_joint_is_an_error_naming_the_file(tmp_path):
+    labels = tmp_path / 'labels' / 'v'
+    labels.mkdir(parents=True)
+    text = open(osp.join(HIEVE, 'labels', 'hm_in_sample',
+                         '000000.xml')).read()
+    (labels / '000000.xml').write_text(text.replace('Chest>', 'Head>'))
+    proc = subprocess.run([sys.executable, osp.join(TOOLS, 'hieve_to_coco.py'),
+                           tmp_path / 'labels', tmp_path, tmp_path / 'o.json'],
+                          capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "000000.xml, P-1: unknown joint 'Head'" in proc.stderr

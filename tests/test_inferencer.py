@@ -196,3 +196,17 @@ def test_people_the_tracker_does_not_report_keep_their_pose(inferencer):
         people = result['predictions'][0]
         assert len(people) == 2
         assert [p['track_id'] for p in people] == [-1, -1]
+
+
+def test_mmpose_inferencer_on_a_tdmi_config_says_which_inferencer_to_use():
+    """mmpose's umbrella inferencer builds from a TDMI config (no
+    AttributeError) and, since it feeds one frame at a time, its first call
+    stops with one message naming the video inferencer and the demo
+    tool."""
+    from mmpose.apis import MMPoseInferencer
+    inf = MMPoseInferencer(pose2d=TINY_CFG, device='cpu')
+    with pytest.raises(KeyError) as err:
+        next(inf(osp.join(DATA, 'demo.mp4')))
+    for name in ('VideoPoseInferencer', 'tools/video_demo.py',
+                 'inference_video_topdown'):
+        assert name in str(err.value)

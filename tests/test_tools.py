@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from conftest import ROOT, TINY_CFG
 
@@ -301,6 +302,31 @@ def test_test_tool_badcase_writes_mmpose_bad_cases(trained, tmp_path):
         tmp_path, '--badcase')
     cases = glob.glob(str(tmp_path / '*' / 'badcase' / '*.jpg'))
     assert cases and all('HeatmapL2Loss' in osp.basename(c) for c in cases)
+
+
+def test_test_tool_runs_under_bf16_autocast(trained, tmp_path):
+    """``tools/test.py --amp bf16`` (CPU autocast here): the metrics come
+    out, and the keypoint scores differ from the fp32 run (autocast really
+    ran) by bf16 rounding."""
+    import pickle
+    work, _ = trained
+    scores = {}
+    for amp in ([], ['--amp', 'bf16']):
+        name = amp[-1] if amp else 'fp32'
+        run(PY, 'tools/test.py', TINY_CFG, work / 'epoch_1.pth', '--work-dir',
+            tmp_path / name, '--out', tmp_path / f'{name}.json', '--dump',
+            tmp_path / f'{name}.pkl', *amp)
+        with open(tmp_path / f'{name}.json') as f:
+            assert 0 <= json.load(f)['posetrack/Mean'] <= 100
+        with open(tmp_path / f'{name}.pkl', 'rb') as f:
+            scores[name] = np.concatenate([
+                p['pred_instances']['keypoint_scores']
+                for p in pickle.load(f)])
+    # the heatmap maxima move (autocast ran) by bf16 rounding only (the
+    # locations of a 1-epoch model's flat maxima are no test of precision)
+    diff = np.abs(scores['bf16'] - scores['fp32'])
+    assert diff.max() > 0
+    assert diff.max() < 0.02 * np.abs(scores['fp32']).max(), diff.max()
 
 
 def test_amp_on_a_cpu_machine_says_what_to_do(tmp_path):

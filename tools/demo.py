@@ -37,7 +37,7 @@ import numpy as np
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from tdmi_mmpose.apis.inferencers.video_pose_inferencer import BYTETRACK
+from tdmi_mmpose.apis.inferencers import bytetrack
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CFG_DIR = osp.join(ROOT, 'configs', 'tdmi', 'synthetic')
@@ -54,8 +54,7 @@ DETECTOR = ('detector', 'RTMDet-tiny person detector',
 # The small detector's scores stay below 0.65: ByteTrack's thresholds (mmdet
 # MOT17: tracks start at 0.7) are lowered to match.
 BBOX_THR = 0.3
-TRACKER = dict(BYTETRACK, init_track_thr=0.4,
-               obj_score_thrs=dict(high=0.4, low=0.1))
+TRACKER = bytetrack(track_thr=0.4)
 SUBSETS = (('posetrack', 'all'), ('degraded', 'degraded'),
            ('clean', 'clean'))
 QUICK = dict(num_train_videos=6, num_val_videos=2, num_frames=12)

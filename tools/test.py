@@ -8,6 +8,7 @@ Examples:
     python tools/test.py CONFIG CHECKPOINT --out metrics.json --dump preds.pkl
     python tools/test.py CONFIG CHECKPOINT --show-dir vis \
         --cfg-options default_hooks.visualization.show_neighbours=True
+    python tools/test.py CONFIG CHECKPOINT --amp bf16   # CUDA or CPU
     bash tools/dist_test.sh CONFIG CHECKPOINT 2
 """
 import argparse
@@ -21,7 +22,8 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from train import enable_visualization  # noqa: E402
+from train import (AMP_DTYPES, add_amp_arg,  # noqa: E402
+                   add_visualization_args, amp_device, enable_visualization)
 
 
 def parse_args():
@@ -33,14 +35,8 @@ def parse_args():
                         '(.json, .yaml or .pkl)')
     parser.add_argument('--dump', help='dump the raw predictions to this '
                         '.pkl for offline evaluation')
-    parser.add_argument('--show-dir', help='draw predictions (key frames) '
-                        'into this folder of the run\'s work dir')
-    parser.add_argument('--show', action='store_true',
-                        help='show predictions in a window')
-    parser.add_argument('--interval', type=int, default=1,
-                        help='draw every n-th iteration')
-    parser.add_argument('--wait-time', type=float, default=1,
-                        help='seconds each shown image stays')
+    add_visualization_args(parser, 'test')
+    add_amp_arg(parser, 'test under autocast (bf16 also on the CPU)')
     parser.add_argument('--badcase', action='store_true',
                         help='analyse bad cases with mmpose\'s '
                         'BadCaseAnalysisHook (config: '
@@ -89,6 +85,10 @@ def build_config(args):
         evaluators = cfg.test_evaluator
         cfg.test_evaluator = [*(evaluators if isinstance(
             evaluators, (list, tuple)) else [evaluators]), dump]
+    if args.amp:
+        # mmengine's TestLoop autocasts with fp16=True, in the device's
+        # default autocast dtype, which main() sets to the one asked for
+        cfg.test_cfg = dict(cfg.get('test_cfg') or {}, fp16=True)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     return cfg
@@ -110,6 +110,10 @@ def main():
     import tdmi_mmpose  # noqa: F401  (registers modules, safe loading)
     from tdmi_mmpose.utils import setup_cpu_distributed
     cfg = setup_cpu_distributed(build_config(args))
+    if args.amp:
+        import torch
+        torch.set_autocast_dtype(amp_device(args.amp, cpu_ok=True),
+                                 getattr(torch, AMP_DTYPES[args.amp]))
     runner = Runner.from_cfg(cfg)
     if args.out:
         runner.register_hook(SaveMetricsHook(args.out), 'LOWEST')

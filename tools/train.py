@@ -5,7 +5,8 @@ mmpose 1.3.2's ``tools/train.py`` flags, meanings and precedence
 Examples:
     python tools/train.py configs/tdmi/tdmi_hrnet-w48_posetrack17-384x288.py
     python tools/train.py CONFIG --resume            # latest in work_dir
-    python tools/train.py CONFIG --no-validate --amp
+    python tools/train.py CONFIG --no-validate --amp        # fp16 (CUDA)
+    python tools/train.py CONFIG --amp bf16                 # bf16 (CUDA)
     bash tools/dist_train.sh CONFIG 2   # 2 GPUs (NCCL) or 2 CPU processes
 """
 import argparse
@@ -28,21 +29,12 @@ def parse_args():
         '--resume', nargs='?', type=str, const='auto',
         help='resume from this checkpoint, or without a value from the '
         'latest checkpoint in the work dir')
-    parser.add_argument('--amp', action='store_true',
-                        help='automatic mixed precision')
+    add_amp_arg(parser, 'train with mmengine\'s AmpOptimWrapper (CUDA)')
     parser.add_argument('--no-validate', action='store_true',
                         help='no validation during training')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the lr by the total batch size')
-    parser.add_argument('--show-dir',
-                        help='draw validation predictions (key frames) '
-                        'into this folder of the run\'s work dir')
-    parser.add_argument('--show', action='store_true',
-                        help='show validation predictions in a window')
-    parser.add_argument('--interval', type=int, default=1,
-                        help='draw every n-th validation iteration')
-    parser.add_argument('--wait-time', type=float, default=1,
-                        help='seconds each shown image stays')
+    add_visualization_args(parser, 'validation')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, key=value (applied '
                         'after every other flag)')
@@ -81,6 +73,51 @@ def latest_checkpoint(work_dir):
     return max(found)[1]
 
 
+AMP_DTYPES = dict(fp16='float16', bf16='bfloat16')
+
+
+def add_amp_arg(parser, what):
+    """``--amp [fp16|bf16]`` (shared with tools/test.py); bare ``--amp``
+    is fp16, as in mmpose."""
+    parser.add_argument(
+        '--amp', nargs='?', const='fp16', choices=tuple(AMP_DTYPES),
+        help=f'automatic mixed precision: {what}; fp16 without a value, '
+        'bf16 for cards with bfloat16 (Ampere and newer)')
+
+
+def amp_device(dtype, cpu_ok):
+    """The device type (``'cuda'`` or ``'cpu'``) on which ``--amp dtype``
+    runs; stops with one line naming the flag and what to use instead where
+    it cannot run (no CUDA, or bf16 on a GPU without bfloat16)."""
+    import torch
+    if torch.cuda.is_available():
+        if dtype == 'bf16' and not torch.cuda.is_bf16_supported():
+            raise SystemExit(
+                f'--amp bf16: this GPU ({torch.cuda.get_device_name()}) has '
+                'no bfloat16 support: use --amp fp16, or run without --amp')
+        return 'cuda'
+    if cpu_ok and dtype == 'bf16':
+        return 'cpu'
+    use = ('use --amp bf16 (CPU autocast), or run without --amp' if cpu_ok
+           else 'train without --amp')
+    raise SystemExit(f'--amp {dtype} (mixed precision) needs a CUDA device; '
+                     f'this machine has none: {use}')
+
+
+def add_visualization_args(parser, stage):
+    """mmpose's ``--show-dir``/``--show``/``--interval``/``--wait-time``
+    (shared with tools/test.py); ``stage`` names what is drawn."""
+    parser.add_argument('--show-dir',
+                        help=f'draw {stage} predictions (key frames) into '
+                        'this folder of the run\'s work dir')
+    parser.add_argument('--show', action='store_true',
+                        help=f'show {stage} predictions in a window')
+    parser.add_argument('--interval', type=int, default=1,
+                        help=f'draw every n-th {stage} iteration')
+    parser.add_argument('--wait-time', type=float, default=1,
+                        help='seconds each shown image stays')
+
+
 def enable_visualization(cfg, config, show, show_dir, interval, wait_time):
     """``--show``/``--show-dir``/``--interval``/``--wait-time`` as mmpose
     applies them to ``default_hooks.visualization`` (shared with
@@ -103,6 +140,13 @@ def build_config(args):
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
+    record = osp.join(cfg.work_dir, 'last_checkpoint')
+    if osp.isdir(record):
+        # mmengine writes the newest checkpoint's name into this file at
+        # every save: it would fail there, after the first epoch
+        raise SystemExit(f'{record} is a directory, where mmengine keeps '
+                         'the name of the last checkpoint (a file): move or '
+                         'remove it, or give another --work-dir')
     if args.resume == 'auto':
         # resolved here rather than by mmengine, which fails on an empty or
         # garbled last_checkpoint and logs "resumed from None" on an empty
@@ -112,11 +156,9 @@ def build_config(args):
     elif args.resume:
         cfg.resume, cfg.load_from = True, args.resume
     if args.amp:
-        import torch
-        if not torch.cuda.is_available():
-            raise SystemExit('--amp (mixed precision) needs a CUDA device; '
-                             'this machine has none: train without --amp')
+        amp_device(args.amp, cpu_ok=False)  # AmpOptimWrapper is CUDA-only
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.dtype = AMP_DTYPES[args.amp]
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None

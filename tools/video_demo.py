@@ -41,6 +41,12 @@ def parse_args():
     parser.add_argument('--reuse-features', action='store_true',
                         help='compute each crop once and share it between '
                         'clips (faster, less accurate: see the README)')
+    parser.add_argument('--backend', default='pytorch',
+                        choices=['pytorch', 'onnxruntime'],
+                        help='run the pose network in onnxruntime (give '
+                        '--onnx)')
+    parser.add_argument('--onnx', help='ONNX file of the pose model '
+                        '(tools/deployment/pytorch2onnx.py)')
     parser.add_argument('--out-dir', default='work_dirs/video_demo')
     parser.add_argument('--device', default='cpu')
     return parser.parse_args()
@@ -53,9 +59,13 @@ def check_inputs(args):
                        (args.pose_checkpoint, 'pose checkpoint'),
                        (args.det_config, 'detector config'),
                        (args.det_checkpoint, 'detector checkpoint'),
-                       (args.bboxes, 'boxes file')):
+                       (args.bboxes, 'boxes file'),
+                       (args.onnx, 'ONNX file')):
         if path and not osp.isfile(path):
             raise SystemExit(f'video_demo: {what} {path} does not exist')
+    if (args.backend == 'onnxruntime') != bool(args.onnx):
+        raise SystemExit('video_demo: --backend onnxruntime and --onnx FILE '
+                         'go together')
     if bool(args.det_config) != bool(args.det_checkpoint):
         raise SystemExit('video_demo: give --det-config and '
                          '--det-checkpoint together')
@@ -83,17 +93,14 @@ def main():
     from mmengine.utils import ProgressBar
 
     from tdmi_mmpose.apis import VideoPoseInferencer
-    from tdmi_mmpose.apis.inferencers.video_pose_inferencer import BYTETRACK
-    tracker = dict(BYTETRACK)
-    if args.track_thr is not None:
-        tracker.update(init_track_thr=args.track_thr,
-                       obj_score_thrs=dict(high=args.track_thr, low=0.1))
+    from tdmi_mmpose.apis.inferencers import bytetrack
     inferencer = VideoPoseInferencer(
         args.pose_config, args.pose_checkpoint, device=args.device,
         det_model=args.det_config, det_weights=args.det_checkpoint,
         det_cat_ids=args.det_cat_id,
-        tracker=None if args.no_tracking else tracker,
-        reuse_features=args.reuse_features)
+        tracker=None if args.no_tracking else bytetrack(args.track_thr),
+        reuse_features=args.reuse_features, backend=args.backend,
+        onnx_file=args.onnx)
     os.makedirs(args.out_dir, exist_ok=True)
     progress = ProgressBar(num_frames)
     t0, frames = time.time(), 0

@@ -5,6 +5,8 @@
 #   python tools/dataset_converters/make_synthetic_videos.py
 _base_ = ['mmpose::_base_/default_runtime.py']
 custom_imports = dict(imports=['tdmi_mmpose'], allow_failed_imports=False)
+# mmpose's key for top-down models (its inferencers read it)
+data_mode = 'topdown'
 
 data_root = 'data/synthetic_videos/'
 delta = 2

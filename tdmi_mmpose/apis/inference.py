@@ -54,14 +54,14 @@ def as_bgr_uint8(frame, name='frame'):
 def person_boxes(bboxes, bbox_format, image_shape, name='frame'):
     """Boxes ``(N, 4)`` xyxy and scores ``(N,)`` from ``(N, 4)`` or
     ``(N, 5)`` input (column 5: the box score), without the boxes that are
-    not finite, have no area or are inverted (one warning naming the
-    frame).
+    not finite, have no area, are inverted or lie wholly outside the frame
+    (one warning naming the frame and each reason's count).
 
     Args:
         bboxes (array-like): ``(N, 4)`` or ``(N, 5)``.
         bbox_format (str): ``'xyxy'`` or ``'xywh'``.
-        image_shape (tuple): ``(H, W)`` of the frame (unused for now: boxes
-            partly outside the frame are kept, as mmpose does).
+        image_shape (tuple): ``(H, W, ...)`` of the frame; boxes partly
+            outside it are kept, as mmpose does.
         name (str): How the warning names the frame.
 
     Returns:
@@ -83,13 +83,22 @@ def person_boxes(bboxes, bbox_format, image_shape, name='frame'):
     boxes = boxes[:, :4]
     if bbox_format == 'xywh':
         boxes = bbox_xywh2xyxy(boxes)
-    valid = (np.isfinite(boxes).all(1) & np.isfinite(scores)
-             & (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1]))
-    if not valid.all():
-        warnings.warn(f'{name}: dropped {int((~valid).sum())} of '
-                      f'{len(boxes)} person boxes that are not finite, have '
-                      'no area or are inverted (x2 <= x1 or y2 <= y1)')
-    return boxes[valid], scores[valid]
+    h, w = image_shape[:2]
+    with np.errstate(invalid='ignore'):
+        bad = ~(np.isfinite(boxes).all(1) & np.isfinite(scores))
+        flat = ~bad & ~((boxes[:, 2] > boxes[:, 0])
+                        & (boxes[:, 3] > boxes[:, 1]))
+        outside = ~bad & ~flat & ((boxes[:, 2] <= 0) | (boxes[:, 3] <= 0) |
+                                  (boxes[:, 0] >= w) | (boxes[:, 1] >= h))
+    dropped = bad | flat | outside
+    if dropped.any():
+        reasons = [f'{int(n.sum())} {why}' for n, why in (
+            (bad, 'not finite'),
+            (flat, 'without area or inverted (x2 <= x1 or y2 <= y1)'),
+            (outside, f'wholly outside the {w}x{h} frame')) if n.any()]
+        warnings.warn(f'{name}: dropped {int(dropped.sum())} of '
+                      f'{len(boxes)} person boxes: {", ".join(reasons)}')
+    return boxes[~dropped], scores[~dropped]
 
 
 def check_video_model(model):
@@ -127,6 +136,10 @@ def inference_video_topdown(model, frames, bboxes=None, bbox_format='xyxy'):
         score in ``pred_instances.bbox_scores``.
     """
     expected = check_video_model(model)
+    if isinstance(frames, (str, os.PathLike)):
+        raise TypeError(f'frames must be a list of {expected} frames (paths '
+                        f'or arrays), got the single path {frames!r}')
+    frames = list(frames)  # generators and other iterables of frames
     if len(frames) != expected:
         raise ValueError(f'the model takes clips of {expected} frames, got '
                          f'{len(frames)}')

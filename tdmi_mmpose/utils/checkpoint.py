@@ -146,8 +146,16 @@ def load_checkpoint_safely(filename, map_location=None):
         raise RuntimeError(f'checkpoint {filename} is empty (0 bytes): it '
                            'was not written completely; use another one')
     with open(filename, 'rb') as f:
-        legacy = f.read(1) == b'\x80'  # pickle protocol 2+ (torch < 1.6)
-    if not (zipfile.is_zipfile(filename) or legacy):
+        head = f.read(4)
+    legacy = head[:1] == b'\x80'  # pickle protocol 2+ (torch < 1.6)
+    is_zip = zipfile.is_zipfile(filename)
+    if head == b'PK\x03\x04' and not is_zip:
+        raise RuntimeError(
+            f'checkpoint {filename} looks truncated: it starts as torch\'s '
+            'zip format but its end is missing (an interrupted download or '
+            f'copy; {osp.getsize(filename)} bytes): download or copy it '
+            'again')
+    if not (is_zip or legacy):
         raise RuntimeError(f'{filename} is not a readable PyTorch checkpoint '
                            '(neither torch\'s zip format nor a pickle); it '
                            'may be another kind of file')

@@ -10,14 +10,21 @@ in one run on this machine:
    reuse, against mmpose's single-frame top-down inferencer with the same
    detector, and the PoseTrack mAP of each;
 4. data: samples per second of the TDMI training pipeline (2 workers)
-   against what the training step consumes.
+   against what the training step consumes;
+5. onnx: the main job's TDMI network on one clip in onnxruntime against
+   torch (``tools/deployment/pytorch2onnx.py``'s export);
+6. scale: one TDMI-W48 384x288 training step (Adam, random clips) against
+   five steps of mmpose's single-frame HRNet-W48 at the same batch, in fp32
+   and bf16 autocast, with and without activation checkpointing, and the
+   peak GPU memory of each; meant for ``--device cuda``.
 
 Sections 2-4 use the built-in videos, and 3 the main job's checkpoints:
 run `make demo` first.
 
 Example:
-    python tools/analysis/benchmark.py               # everything
+    python tools/analysis/benchmark.py               # sections 1-5
     python tools/analysis/benchmark.py --sections model video
+    python tools/analysis/benchmark.py --device cuda  # section 6, batch 16, 32
 """
 import argparse
 import os.path as osp
@@ -31,36 +38,21 @@ from mmengine.config import Config
 HERE = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(osp.dirname(HERE))
 sys.path[:0] = [HERE, osp.dirname(HERE)]
-from get_cost import latency, resolve  # noqa: E402
+from get_cost import BASELINE as W48_BASELINE  # noqa: E402
+from get_cost import DEFAULT as W48  # noqa: E402
+from get_cost import build_pair, latency, resolve, time_parts  # noqa: E402
 
-W48 = osp.join(ROOT, 'configs', 'tdmi',
-               'tdmi_hrnet-w48_posetrack17-384x288.py')
-W48_BASELINE = ('mmpose::body_2d_keypoint/topdown_heatmap/coco/'
-                'td-hm_hrnet-w48_8xb32-210e_coco-384x288.py')
 SYN = osp.join(ROOT, 'configs', 'tdmi', 'synthetic')
 TDMI_SYN = osp.join(SYN, 'tdmi_hrnet-w8_synthetic-videos-128x96.py')
 SINGLE_SYN = osp.join(SYN, 'hrnet-w8_synthetic-videos-128x96_single-frame.py')
 
 
 def section_model(repeats):
-    from mmpose.registry import MODELS
-    cfg = Config.fromfile(W48)
-    base = Config.fromfile(resolve(W48_BASELINE))
-    cfg.model.backbone.init_cfg = base.model.backbone.init_cfg = None
-    model = MODELS.build(cfg.model).eval()
-    baseline = MODELS.build(base.model).eval()
-    w, h = cfg.codec.input_size
-    frames = cfg.model.neck.num_frames
-    clip = torch.randn(1, frames, 3, h, w)
-    with torch.no_grad():
-        feats = tuple(f.unflatten(0, (1, frames))
-                      for f in model.backbone(clip.flatten(0, 1)))
-    t_single = latency(lambda: baseline(clip[:, frames // 2], None,
-                                        'tensor'), repeats)
-    t_backbone = latency(lambda: model.backbone(clip.flatten(0, 1)),
-                         repeats)
-    t_extra = latency(lambda: model.head(model.neck(feats)), repeats)
-    t_tdmi = latency(lambda: model(clip, None, 'tensor'), repeats)
+    model, single, clip, feats = build_pair(W48, W48_BASELINE)
+    frames = clip.shape[1]
+    t = time_parts(model, single, clip, feats, repeats)
+    t_single, t_backbone, t_extra, t_tdmi = (t[k] for k in (
+        'single', 'backbone', 'extra', 'full'))
     return [
         ('TDMI-W48 forward / 5 single-frame HRNet-W48 passes',
          t_tdmi / (frames * t_single), '<= 1.05',
@@ -142,6 +134,118 @@ def section_video(job, data_root):
     return rows
 
 
+def random_training_batch(batch, frames, size, heatmap_size, device,
+                          num_keypoints=17):
+    """Random inputs ``(B, T, 3, H, W)`` (``(B, 3, H, W)`` for ``frames``
+    None) and data samples with random target heatmaps, all visible."""
+    from mmengine.structures import InstanceData, PixelData
+    from mmpose.structures import PoseDataSample
+    w, h = size
+    shape = (batch, 3, h, w) if frames is None else (batch, frames, 3, h, w)
+    samples = []
+    for _ in range(batch):
+        s = PoseDataSample()
+        s.gt_fields = PixelData(heatmaps=torch.rand(
+            num_keypoints, heatmap_size[1], heatmap_size[0], device=device))
+        s.gt_instance_labels = InstanceData(
+            keypoint_weights=torch.ones(1, num_keypoints, device=device))
+        samples.append(s)
+    return torch.randn(shape, device=device), samples
+
+
+def scale_step(config, batch, dtype, with_cp, device, steps):
+    """Median seconds of one Adam training step of ``config``'s model
+    (random init, random batch; ``dtype`` None for fp32, else autocast) and
+    its peak GPU memory in GiB (None off CUDA)."""
+    import contextlib
+
+    from mmpose.registry import MODELS
+    cfg = Config.fromfile(config)
+    cfg.model.backbone.init_cfg = None
+    cfg.model.backbone.with_cp = with_cp
+    model = MODELS.build(cfg.model).to(device).train()
+    # the accuracy's numpy round trip is left out of both models' steps
+    model.train_cfg = dict(compute_acc=False)
+    frames = cfg.model.get('neck', {}).get('num_frames')
+    inputs, samples = random_training_batch(
+        batch, frames, cfg.codec.input_size, cfg.codec.heatmap_size, device)
+    optim = torch.optim.Adam(model.parameters(), lr=1e-3)
+    cuda = torch.device(device).type == 'cuda'
+    if cuda:
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
+    times = []
+    for i in range(steps + 1):
+        if cuda:
+            torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        ctx = (torch.autocast(torch.device(device).type, dtype=dtype)
+               if dtype else contextlib.nullcontext())
+        with ctx:
+            losses = model(inputs, samples, mode='loss')
+        loss = sum(v for k, v in losses.items() if k.startswith('loss'))
+        optim.zero_grad()
+        loss.backward()
+        optim.step()
+        if cuda:
+            torch.cuda.synchronize()
+        if i:  # the first step warms up
+            times.append(time.perf_counter() - t0)
+    memory = torch.cuda.max_memory_allocated() / 2**30 if cuda else None
+    del model, optim, inputs, samples, losses, loss
+    return sorted(times)[len(times) // 2], memory
+
+
+def section_scale(device, batches, steps):
+    """Rows of section 6 (the numbers of the README's GPU table)."""
+    rows = []
+    gib = '{:.1f} GiB'.format
+    base_cfg = resolve(W48_BASELINE)
+    for batch in batches:
+        for name, dtype in (('fp32', None), ('bf16', torch.bfloat16)):
+            t, mem = scale_step(W48, batch, dtype, False, device, steps)
+            t_cp, mem_cp = scale_step(W48, batch, dtype, True, device, steps)
+            t_single, mem_single = scale_step(base_cfg, batch, dtype, False,
+                                              device, steps)
+            target = '<= 0.8' if (name, batch) == ('bf16', 32) else ''
+            rows.append((
+                f'scale: TDMI-W48 step / 5 single-frame steps, b{batch} '
+                f'{name}', t / (5 * t_single), target,
+                f'{t:.3f} s vs 5 x {t_single:.3f} s; with_cp {t_cp:.3f} s'))
+            if mem is not None:
+                target = '< 20' if (name, batch) == ('fp32', 16) else ''
+                rows.append((
+                    f'scale: TDMI-W48 peak GiB with_cp, b{batch} {name}',
+                    mem_cp, target, f'without {gib(mem)}; single-frame '
+                    f'{gib(mem_single)}'))
+    return rows
+
+
+def section_onnx(repeats):
+    """onnxruntime against torch, one clip, the main job's TDMI (random
+    init) on this CPU."""
+    import tempfile
+
+    from mmpose.apis import init_model
+
+    from tdmi_mmpose.apis.deployment import (HeatmapGraph,
+                                             ONNXRuntimePoseModel,
+                                             export_onnx, model_input_shape)
+    torch.manual_seed(0)
+    model = init_model(TDMI_SYN, None, device='cpu')
+    clip = torch.randn(model_input_shape(model))
+    graph = HeatmapGraph(model)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = osp.join(tmp, 'tdmi.onnx')
+        export_onnx(model, path)
+        runtime = ONNXRuntimePoseModel(model, path,
+                                       threads=torch.get_num_threads())
+        t_ort = latency(lambda: runtime.heatmaps(clip), repeats * 5)
+    t_torch = latency(lambda: graph(clip), repeats * 5)
+    return [('onnxruntime / torch, one clip (W8 128x96)', t_ort / t_torch,
+             '', f'{t_ort * 1e3:.1f} ms vs {t_torch * 1e3:.1f} ms')]
+
+
 def section_data(data_root, consumed_per_s, samples):
     from benchmark_loader import rate
     cfg = Config.fromfile(TDMI_SYN)
@@ -155,8 +259,16 @@ def section_data(data_root, consumed_per_s, samples):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--sections', nargs='+',
-                        default=['model', 'train', 'video', 'data'],
-                        choices=['model', 'train', 'video', 'data'])
+                        choices=['model', 'train', 'video', 'data', 'onnx',
+                                 'scale'],
+                        help='default: model train video data onnx; scale '
+                        'with --device cuda')
+    parser.add_argument('--device', default='cpu',
+                        help='device of the scale section (cuda for the '
+                        'GPU figures)')
+    parser.add_argument('--batches', nargs='+', type=int,
+                        help='batch sizes of the scale section (default: '
+                        '16 32 on CUDA, 1 elsewhere)')
     parser.add_argument('--job', default=osp.join(ROOT, 'work_dirs',
                                                   'main_job'),
                         help='work dir of the main job (checkpoints)')
@@ -166,12 +278,18 @@ def main():
     parser.add_argument('--steps', type=int, default=5)
     parser.add_argument('--samples', type=int, default=100)
     args = parser.parse_args()
+    if args.sections is None:
+        args.sections = (['scale'] if args.device.startswith('cuda') else
+                         ['model', 'train', 'video', 'data', 'onnx'])
+    if args.batches is None:
+        args.batches = [16, 32] if args.device.startswith('cuda') else [1]
     import tdmi_mmpose  # noqa: F401
     from mmpose.utils import register_all_modules
     register_all_modules()
+    gpu = (torch.cuda.get_device_name() if torch.cuda.is_available() else
+           'none')
     print(f'machine: {platform.machine()} {platform.processor() or ""}, '
-          f'{torch.get_num_threads()} CPU threads, CUDA '
-          f'{"yes" if torch.cuda.is_available() else "no"}', flush=True)
+          f'{torch.get_num_threads()} CPU threads, GPU {gpu}', flush=True)
     rows, sec_per_sample = [], None
     from mmengine.registry import DefaultScope
     for section in args.sections:
@@ -186,6 +304,10 @@ def main():
             rows += new
         elif section == 'video':
             rows += section_video(args.job, args.data_root)
+        elif section == 'onnx':
+            rows += section_onnx(args.repeats)
+        elif section == 'scale':
+            rows += section_scale(args.device, args.batches, args.steps)
         elif section == 'data':
             if sec_per_sample is None:
                 _, sec_per_sample = section_train(args.data_root, args.steps)
@@ -193,9 +315,9 @@ def main():
                                  args.samples)
         scope.__exit__(None, None, None)
     width = max(len(r[0]) for r in rows)
-    print(f'\n{"measure":{width}} | ratio | target | figures')
-    for name, ratio, target, figures in rows:
-        print(f'{name:{width}} | {ratio:5.2f} | {target or "-":>6} | '
+    print(f'\n{"measure":{width}} | value | target | figures')
+    for name, value, target, figures in rows:
+        print(f'{name:{width}} | {value:5.2f} | {target or "-":>6} | '
               f'{figures}')
 
 

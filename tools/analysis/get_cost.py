@@ -31,7 +31,7 @@ BASELINE = ('mmpose::body_2d_keypoint/topdown_heatmap/coco/'
 
 def count_macs(module, *args):
     """MACs of conv/linear layers in one forward of ``module(*args)``."""
-    from mmcv.ops import ModulatedDeformConv2d
+    from tdmi_mmpose.models.utils import ModulatedDeformConv2d
     total = [0]
 
     def conv_hook(m, inputs, out):
@@ -80,6 +80,41 @@ def params(module):
     return sum(p.numel() for p in module.parameters()) / 1e6
 
 
+def build_pair(config, baseline):
+    """TDMI and the single-frame mmpose model, randomly initialised (nothing
+    is downloaded), in eval mode, with a random clip ``(1, T, 3, H, W)`` at
+    the config's input size and TDMI's per-stage backbone features of it
+    regrouped to ``(1, T, C, h, w)``."""
+    from mmpose.registry import MODELS
+    cfg = Config.fromfile(config)
+    base_cfg = Config.fromfile(resolve(baseline))
+    cfg.model.backbone.init_cfg = base_cfg.model.backbone.init_cfg = None
+    model = MODELS.build(cfg.model).eval()
+    single = MODELS.build(base_cfg.model).eval()
+    w, h = cfg.codec.input_size
+    frames = cfg.model.neck.num_frames
+    clip = torch.randn(1, frames, 3, h, w)
+    with torch.no_grad():
+        feats = tuple(
+            f.unflatten(0, (1, frames))
+            for f in model.backbone(clip.flatten(0, 1)))
+    return model, single, clip, feats
+
+
+def time_parts(model, single, clip, feats, repeats):
+    """Median CPU seconds of: the single-frame model on the key frame, TDMI's
+    backbone over the clip, TDE + RDM + head on its features, and the
+    whole TDMI forward."""
+    frames = clip.shape[1]
+    return dict(
+        single=latency(lambda: single(clip[:, frames // 2], None, 'tensor'),
+                       repeats),
+        backbone=latency(lambda: model.backbone(clip.flatten(0, 1)),
+                         repeats),
+        extra=latency(lambda: model.head(model.neck(feats)), repeats),
+        full=latency(lambda: model(clip, None, 'tensor'), repeats))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--config', default=DEFAULT)
@@ -89,30 +124,15 @@ def main():
     args = parser.parse_args()
 
     import tdmi_mmpose  # noqa: F401
-    from mmpose.registry import MODELS
     from mmpose.utils import register_all_modules
     register_all_modules()
 
-    cfg = Config.fromfile(args.config)
-    base_cfg = Config.fromfile(resolve(args.baseline))
-    base_cfg.model.backbone.init_cfg = None  # nothing is downloaded
-    model = MODELS.build(cfg.model).eval()
-    baseline = MODELS.build(base_cfg.model).eval()
-    w, h = cfg.codec.input_size
-    frames = cfg.model.neck.num_frames
-    clip = torch.randn(1, frames, 3, h, w)
+    model, baseline, clip, feats = build_pair(args.config, args.baseline)
+    frames, (h, w) = clip.shape[1], clip.shape[-2:]
     image = clip[:, frames // 2]
     print(f'TDMI: {osp.relpath(args.config, ROOT)}; baseline: '
           f'{args.baseline}; input {h}x{w}, {frames} frames, 1 person, '
           f'CPU threads {torch.get_num_threads()}')
-
-    with torch.no_grad():
-        feats = tuple(
-            f.unflatten(0, (1, frames))
-            for f in model.backbone(clip.flatten(0, 1)))
-
-    def tdmi_extra(feats=feats):
-        return model.head(model.neck(feats))
 
     class Extra(torch.nn.Module):
         def __init__(self):
@@ -126,10 +146,9 @@ def main():
     macs_base = count_macs(baseline, image, None, 'tensor')
     macs_bb = count_macs(model.backbone, clip.flatten(0, 1))
     macs_extra = count_macs(Extra(), feats)
-    t_base = latency(lambda: baseline(image, None, 'tensor'), args.repeats)
-    t_bb = latency(lambda: model.backbone(clip.flatten(0, 1)), args.repeats)
-    t_extra = latency(tdmi_extra, args.repeats)
-    t_full = latency(lambda: model(clip, None, 'tensor'), args.repeats)
+    times = time_parts(model, baseline, clip, feats, args.repeats)
+    t_base, t_bb, t_extra, t_full = (times[k] for k in (
+        'single', 'backbone', 'extra', 'full'))
     rows.append(('single-frame HRNet (mmpose)', params(baseline),
                  macs_base, t_base))
     rows.append((f'TDMI backbone x {frames} frames', params(model.backbone),

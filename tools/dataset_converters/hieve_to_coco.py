@@ -1,115 +1,240 @@
 """Convert HiEve pose annotations to the PoseTrack18 format.
 
-Input: one JSON per video, ``<video>.json``, holding a list of frames::
+Input: HiEve's published all-track ground truth, as described on the
+challenge's "Format Description" page (humaninevents.org/format.html): per
+video a folder with one annotation file per frame, ``000000.xml`` for frame
+0, Pascal-VOC style::
 
-    [{"frame_id": 1,                       # 1-based frame number
-      "file_name": "000001.jpg",           # optional, else from frame_id
-      "persons": [{"track_id": 3,
-                   "bbox": [x1, y1, x2, y2],      # optional
-                   "keypoints": [[x, y, v], ...]  # 14 joints, HIEVE_JOINTS
-                   }]}]
+    <annotation>
+      <folder>hm_in_fighting1</folder> <filename>0.jpg</filename>
+      <size><width>1920</width><height>1080</height><depth>3</depth></size>
+      <object>
+        <name>P-1</name> <action>standing-alone</action> ...
+        <bndbox><xmin>747</xmin><ymin>103</ymin><xmax>1044</xmax>
+          <ymax>1079</ymax> <Nose>928,185,0</Nose> <Chest>943,278,0</Chest>
+          ... one element per joint ...</bndbox>
+      </object> ...
+    </annotation>
 
-This is the layout read here; if a copy of HiEve differs (joint order,
-keys), adapt ``HIEVE_JOINTS`` and ``read_person``. HiEve has no head box:
-``bbox_head`` is derived from the head top and neck (a square with their
-distance as side; without them, 1/7 of the person's height), so the PCKh
-of the PoseTrack metric is defined; the official HiEve leaderboard uses its
-own protocol.
+The page prints this content as JSON (``{"annotation": {...}}``, every value
+a string); ``.json`` files holding that are read the same way. The 14 joints
+are the page's Table 1 (``HIEVE_JOINTS``); each value is ``"x,y,flag"``
+with flag 0 visible, 1 invisible (occluded, still annotated), -1 not
+annotated. ``name`` is ``P-<track id>``.
+
+Output, in PoseTrack18's 17-joint layout: frames ``<image-prefix>/<video>/
+<frame:06d>.jpg`` (0-based, what ``HiEveClipDataset`` reads;
+``--link-frames`` links the annotation's ``filename``, e.g. ``0.jpg``,
+under that name); every annotated joint (flag 0 or 1) gets visibility 1.
+HiEve has no head top, neck or head box: its Chest fills PoseTrack's
+``head_bottom`` slot (the nearest joint), ``head_top`` stays unannotated,
+and ``bbox_head`` (for the PoseTrack metric's PCKh) is a square centred on
+the nose with the nose-chest distance as side (without both, 1/7 of the
+person box's height at its top). The official HiEve leaderboard scores with
+its own protocol.
 
 Example:
     python tools/dataset_converters/hieve_to_coco.py \
         data/hieve/labels/train data/hieve \
         data/hieve/annotations/hieve_train.json \
-        --image-prefix images/train
+        --image-prefix images/train --link-frames
 """
 import argparse
 import glob
 import json
+import os
 import os.path as osp
+import re
+import xml.etree.ElementTree as ET
 
-from posetrack_common import KEYPOINTS, frame_size, person_box, write_coco
+from posetrack_common import KEYPOINTS, write_coco
 
-# HiEve joint order (14) as read here -> PoseTrack18 joint names.
-HIEVE_JOINTS = [
-    'head_top', 'head_bottom', 'right_shoulder', 'right_elbow',
-    'right_wrist', 'left_shoulder', 'left_elbow', 'left_wrist', 'right_hip',
-    'right_knee', 'right_ankle', 'left_hip', 'left_knee', 'left_ankle'
-]
+# HiEve's joints (Table 1 of its format page, in its order) -> PoseTrack18
+# joint names; Chest stands in for head_bottom.
+HIEVE_JOINTS = {
+    'Nose': 'nose', 'Chest': 'head_bottom',
+    'Right-shoulder': 'right_shoulder', 'Right-elbow': 'right_elbow',
+    'Right-wrist': 'right_wrist', 'Left-shoulder': 'left_shoulder',
+    'Left-elbow': 'left_elbow', 'Left-wrist': 'left_wrist',
+    'Right-hip': 'right_hip', 'Right-knee': 'right_knee',
+    'Right-ankle': 'right_ankle', 'Left-hip': 'left_hip',
+    'Left-knee': 'left_knee', 'Left-ankle': 'left_ankle'
+}
+BOX_KEYS = ('xmin', 'ymin', 'xmax', 'ymax')
 
 
-def read_person(person, img_w=None, img_h=None):
-    """PoseTrack18 keypoints, person box and head box of one person."""
-    joints = person['keypoints']
-    if len(joints) != len(HIEVE_JOINTS):
-        raise ValueError(f'expected {len(HIEVE_JOINTS)} HiEve joints, got '
-                         f'{len(joints)}')
-    kpts = [0.0] * 51
-    xy = []
-    for name, (x, y, v) in zip(HIEVE_JOINTS, joints):
-        if v > 0:
-            j = KEYPOINTS.index(name)
-            kpts[3 * j:3 * j + 3] = [float(x), float(y), 1.0]
-            xy.append((float(x), float(y)))
-    if 'bbox' in person:
-        x1, y1, x2, y2 = person['bbox']
-        box = [x1, y1, x2 - x1, y2 - y1]
+def _key(name):
+    """Joint names compared without case, '-', '_' or spaces."""
+    return re.sub(r'[-_ ]', '', name).lower()
+
+
+JOINT_BY_KEY = {_key(name): name for name in HIEVE_JOINTS}
+
+
+def _element_to_dict(elem):
+    """A VOC-style XML element as the page's JSON: leaves are strings,
+    repeated children (``object``) lists."""
+    children = list(elem)
+    if not children:
+        return (elem.text or '').strip()
+    out = {}
+    for child in children:
+        value = _element_to_dict(child)
+        if child.tag in out:
+            if not isinstance(out[child.tag], list):
+                out[child.tag] = [out[child.tag]]
+            out[child.tag].append(value)
+        else:
+            out[child.tag] = value
+    return out
+
+
+def read_frame_file(path):
+    """The ``annotation`` dict of one frame file (.xml or .json)."""
+    try:
+        if path.endswith('.xml'):
+            root = ET.parse(path).getroot()
+            data = {root.tag: _element_to_dict(root)}
+        else:
+            with open(path) as f:
+                data = json.load(f)
+    except (ET.ParseError, json.JSONDecodeError) as err:
+        raise ValueError(f'{path} cannot be read as a HiEve annotation '
+                         f'({err})') from None
+    if not isinstance(data, dict) or 'annotation' not in data:
+        raise ValueError(f'{path} has no "annotation" root: HiEve frame '
+                         'files hold annotation/{folder, filename, size, '
+                         'object}')
+    return data['annotation']
+
+
+def _numbers(text, count, where):
+    try:
+        values = [float(v) for v in str(text).split(',')]
+    except ValueError:
+        values = []
+    if len(values) != count:
+        raise ValueError(f'{where}: {text!r} is not {count} comma-separated '
+                         'numbers')
+    return values
+
+
+def read_person(obj, where):
+    """PoseTrack18 keypoints (51 values), annotated-joint count, person
+    box ``[x, y, w, h]``, head box and track id of one HiEve object."""
+    name = str(obj.get('name', ''))
+    match = re.fullmatch(r'P-(\d+)', name.strip())
+    if match is None:
+        raise ValueError(f'{where}: name {name!r} is not P-<track id>')
+    where = f'{where}, {name}'
+    box = obj.get('bndbox')
+    if not isinstance(box, dict) or any(k not in box for k in BOX_KEYS):
+        raise ValueError(f'{where}: bndbox needs xmin, ymin, xmax, ymax')
+    x1, y1, x2, y2 = (_numbers(box[k], 1, f'{where}, {k}')[0]
+                      for k in BOX_KEYS)
+    kpts = [0.0] * (3 * len(KEYPOINTS))
+    num = 0
+    for key, value in box.items():
+        if key in BOX_KEYS:
+            continue
+        joint = JOINT_BY_KEY.get(_key(key))
+        if joint is None:
+            raise ValueError(f'{where}: unknown joint {key!r}; HiEve\'s '
+                             f'joints are {", ".join(HIEVE_JOINTS)}')
+        x, y, flag = _numbers(value, 3, f'{where}, {key}')
+        if flag >= 0:  # 0 visible, 1 invisible; -1 not annotated
+            j = KEYPOINTS.index(HIEVE_JOINTS[joint])
+            kpts[3 * j:3 * j + 3] = [x, y, 1.0]
+            num += 1
+    nose, chest = (KEYPOINTS.index(n) for n in ('nose', 'head_bottom'))
+    if kpts[3 * nose + 2] and kpts[3 * chest + 2]:
+        (nx, ny), (cx, cy) = kpts[3 * nose:3 * nose + 2], kpts[
+            3 * chest:3 * chest + 2]
+        side = max(1.0, ((nx - cx)**2 + (ny - cy)**2)**.5)
+        head = [nx - side / 2, ny - side / 2, side, side]
     else:
-        box = person_box(xy, img_w, img_h) if xy else None
-    top, neck = kpts[6:8], kpts[3:5]
-    head = None
-    if kpts[8] > 0 and kpts[5] > 0:
-        side = max(1.0, ((top[0] - neck[0])**2 + (top[1] - neck[1])**2)**.5)
-        cx, cy = (top[0] + neck[0]) / 2, (top[1] + neck[1]) / 2
-        head = [cx - side / 2, cy - side / 2, side, side]
-    elif box is not None:
-        # no head joints: a head of 1/7 of the person's height at its top
-        side = max(1.0, box[3] / 7)
-        head = [box[0] + box[2] / 2 - side / 2, box[1], side, side]
-    return kpts, len(xy), box, head
+        side = max(1.0, (y2 - y1) / 7)
+        head = [(x1 + x2) / 2 - side / 2, y1, side, side]
+    return kpts, num, [x1, y1, x2 - x1, y2 - y1], head, int(match[1])
 
 
-def convert(ann_dir, data_root, image_prefix):
-    files = sorted(glob.glob(osp.join(ann_dir, '*.json')))
-    if not files:
-        raise FileNotFoundError(f'no .json files in {ann_dir}')
-    images, annotations = [], []
-    for video_id, path in enumerate(files, 1):
-        video = osp.splitext(osp.basename(path))[0]
-        with open(path) as f:
-            frames = json.load(f)
-        for frame in frames:
-            n = int(frame['frame_id'])
-            img_id = video_id * 100000 + n
-            name = osp.join(image_prefix, video,
-                            frame.get('file_name', f'{n:06d}.jpg'))
-            width, height = frame_size(data_root, name)
-            images.append(dict(
-                id=img_id, file_name=name, width=width, height=height,
-                nframes=len(frames), vid_id=video, frame_id=img_id,
-                is_labeled=True))
-            for person in frame.get('persons', []):
-                kpts, num, box, head = read_person(person, width, height)
-                if num == 0 or box is None:
+def convert(ann_dir, image_prefix):
+    """PoseTrack18 images and annotations of every video folder of
+    ``ann_dir``, and ``(annotated filename, converted file_name)`` of
+    every frame."""
+    videos = sorted(d for d in glob.glob(osp.join(ann_dir, '*'))
+                    if osp.isdir(d))
+    if not videos:
+        raise FileNotFoundError(f'no video folders in {ann_dir}: HiEve\'s '
+                                'ground truth has one folder of frame files '
+                                '(000000.xml, ...) per video')
+    images, annotations, frame_files = [], [], []
+    for video_id, folder in enumerate(videos, 1):
+        video = osp.basename(folder)
+        files = sorted(f for f in glob.glob(osp.join(folder, '*'))
+                       if re.fullmatch(r'\d+\.(xml|json)', osp.basename(f)))
+        if not files:
+            raise FileNotFoundError(f'{folder} holds no frame files named '
+                                    'like 000000.xml')
+        numbers = [int(osp.basename(f).split('.')[0]) for f in files]
+        nframes = max(numbers) + 1
+        for n, path in zip(numbers, files):
+            ann = read_frame_file(path)
+            size = ann.get('size') or {}
+            try:
+                width, height = int(size['width']), int(size['height'])
+            except (KeyError, TypeError, ValueError):
+                raise ValueError(f'{path}: size needs width and height '
+                                 f'(got {size!r})') from None
+            img_id = video_id * 1000000 + n
+            name = osp.join(image_prefix, video, f'{n:06d}.jpg')
+            frame_files.append((osp.join(image_prefix, video,
+                                         ann.get('filename', f'{n}.jpg')),
+                                name))
+            images.append(dict(id=img_id, file_name=name, width=width,
+                               height=height, nframes=nframes, vid_id=video,
+                               frame_id=img_id, is_labeled=True))
+            objects = ann.get('object') or []
+            for obj in objects if isinstance(objects, list) else [objects]:
+                kpts, num, box, head, track = read_person(
+                    obj, f'{path}')
+                if num == 0 or box[2] <= 0 or box[3] <= 0:
                     continue
                 annotations.append(dict(
                     id=len(annotations) + 1, image_id=img_id, category_id=1,
                     keypoints=kpts, num_keypoints=num, bbox=box,
-                    bbox_head=head, iscrowd=0,
-                    track_id=int(person.get('track_id', -1))))
-    return images, annotations
+                    bbox_head=head, iscrowd=0, track_id=track))
+    return images, annotations, frame_files
+
+
+def link_frames(data_root, frame_files):
+    """Symlink each annotated frame (``0.jpg``) under its 6-digit name
+    (``000000.jpg``); originals stay."""
+    for old, new in frame_files:
+        source, target = (osp.join(data_root, p) for p in (old, new))
+        if source != target and not osp.exists(target) and osp.exists(
+                source):
+            os.symlink(osp.basename(source), target)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('ann_dir', help='folder of per-video HiEve .json')
+    parser.add_argument('ann_dir', help='folder of per-video folders of '
+                        'HiEve frame annotations (000000.xml, ...)')
     parser.add_argument('data_root', help='folder the image prefix is in')
     parser.add_argument('out_file', help='converted annotation file')
     parser.add_argument('--image-prefix', default='images',
                         help='folder of the video frame folders, relative '
                         'to the data root')
+    parser.add_argument('--link-frames', action='store_true',
+                        help='link frames named as in the annotations '
+                        '(0.jpg) under 6-digit names (000000.jpg)')
     args = parser.parse_args()
-    write_coco(args.out_file,
-               *convert(args.ann_dir, args.data_root, args.image_prefix))
+    images, annotations, frame_files = convert(args.ann_dir,
+                                               args.image_prefix)
+    if args.link_frames:
+        link_frames(args.data_root, frame_files)
+    write_coco(args.out_file, images, annotations)
 
 
 if __name__ == '__main__':

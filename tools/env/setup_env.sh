@@ -12,6 +12,7 @@
 #   TDMI_WHEELHOUSE  wheel cache (default: ~/.cache/tdmi_mmpose/wheels)
 #   PYTHON           interpreter to create the venv with (default: python3.11)
 set -euo pipefail
+shopt -s inherit_errexit
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${TDMI_VENV:-$ROOT/.venv}"
 WHEELS="${TDMI_WHEELHOUSE:-$HOME/.cache/tdmi_mmpose/wheels}"
@@ -46,36 +47,34 @@ log "torch / torchvision (large: about a minute from the local cache)"
 "${PIP[@]}" install -q numpy==2.2.6
 
 # Compiled wheels, built once into the wheel cache.
-pin() { grep -E "^$1==" "$REQ/compiled.txt"; }
-MMCV="$(pin mmcv)"; XTC="$(pin xtcocotools)"; CHUMPY="$(pin chumpy)"
 find_wheel() { ls "$WHEELS"/"$1"-"$2"-*.whl 2>/dev/null | head -n1 || true; }
-MMCV_WHL="$(find_wheel mmcv "${MMCV#*==}")"
-if [[ -z "$MMCV_WHL" ]]; then
-  log "compiling $MMCV with ops (C++20, about 10 minutes on 2 cores) into $WHEELS"
+# cached_wheel NAME WHY [VAR=VALUE ...]: prints the cached wheel of NAME at
+# its pin in compiled.txt, first building it from source (no build
+# isolation, with the given environment) when the cache lacks it.
+cached_wheel() {
+  local name=$1 why=$2 want whl
+  shift 2
+  want="$(grep -E "^$name==" "$REQ/compiled.txt")"
+  whl="$(find_wheel "$name" "${want#*==}")"
+  if [[ -z "$whl" ]]; then
+    log "building $want ($why) into $WHEELS" >&2
+    env "$@" "${PIP[@]}" wheel -q --no-deps --no-build-isolation \
+      --no-binary "$name" -w "$WHEELS" "$want" >&2
+    whl="$(find_wheel "$name" "${want#*==}")"
+    [[ -n "$whl" ]] || { log "no $name wheel in $WHEELS after the build" >&2; return 1; }
+  fi
+  echo "$whl"
+}
+MMCV_WHL="$(cached_wheel mmcv "ops compiled with C++20, about 10 minutes on 2 cores" \
   MMCV_WITH_OPS=1 FORCE_CUDA=0 MAX_JOBS="${MAX_JOBS:-$(nproc)}" \
-    CC="$ROOT/tools/env/cxx20" CXX="$ROOT/tools/env/cxx20" \
-    "${PIP[@]}" wheel -q --no-deps --no-build-isolation --no-binary mmcv \
-    -w "$WHEELS" "$MMCV"
-  MMCV_WHL="$(find_wheel mmcv "${MMCV#*==}")"
-fi
-XTC_WHL="$(find_wheel xtcocotools "${XTC#*==}")"
-if [[ -z "$XTC_WHL" ]]; then
-  log "compiling $XTC against numpy 2 into $WHEELS"
-  "${PIP[@]}" wheel -q --no-deps --no-build-isolation --no-binary xtcocotools \
-    -w "$WHEELS" "$XTC"
-  XTC_WHL="$(find_wheel xtcocotools "${XTC#*==}")"
-fi
-CHUMPY_WHL="$(find_wheel chumpy "${CHUMPY#*==}")"
-if [[ -z "$CHUMPY_WHL" ]]; then
-  # its setup.py imports pip, which an isolated build environment lacks
-  log "building $CHUMPY (mmpose's dependency) without build isolation into $WHEELS"
-  "${PIP[@]}" wheel -q --no-deps --no-build-isolation --no-binary chumpy \
-    -w "$WHEELS" "$CHUMPY"
-  CHUMPY_WHL="$(find_wheel chumpy "${CHUMPY#*==}")"
-fi
+  CC="$ROOT/tools/env/cxx20" CXX="$ROOT/tools/env/cxx20")"
+XTC_WHL="$(cached_wheel xtcocotools "against numpy 2")"
+# chumpy's setup.py imports pip, which an isolated build environment lacks
+CHUMPY_WHL="$(cached_wheel chumpy "mmpose's dependency")"
 log "installing compiled wheels and the runtime stack"
 "${PIP[@]}" install -q --no-deps "$MMCV_WHL" "$XTC_WHL" "$CHUMPY_WHL"
-"${PIP[@]}" install -q -r "$REQ/runtime.txt" -r "$REQ/mim.txt" -r "$REQ/tests.txt"
+"${PIP[@]}" install -q -r "$REQ/runtime.txt" -r "$REQ/mim.txt" -r "$REQ/tests.txt" \
+  -r "$REQ/deploy.txt"
 "${PIP[@]}" install -q --no-deps -r "$REQ/nodeps.txt"
 # Development install in the classic "develop" layout: metadata
 # (tdmi_mmpose.egg-info) beside the sources and a .pth naming the checkout.

@@ -1,3 +1,4 @@
-from .video_pose_inferencer import VideoPoseInferencer, boxes_from_json
+from .video_pose_inferencer import (VideoPoseInferencer, boxes_from_json,
+                                    bytetrack)
 
-__all__ = ['VideoPoseInferencer', 'boxes_from_json']
+__all__ = ['VideoPoseInferencer', 'boxes_from_json', 'bytetrack']

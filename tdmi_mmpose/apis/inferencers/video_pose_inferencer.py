@@ -1,9 +1,11 @@
 """Video pose inferencer: mmdet detection, mmdet tracking, TDMI poses."""
 import json
 import os
+import warnings
 from collections import deque
 
 import cv2
+import mmcv
 import numpy as np
 import torch
 from mmengine.registry import DefaultScope
@@ -20,6 +22,16 @@ BYTETRACK = dict(type='ByteTracker', motion=dict(type='KalmanFilter'),
                  weight_iou_with_det_scores=True,
                  match_iou_thrs=dict(high=0.1, low=0.5, tentative=0.3),
                  num_frames_retain=30)
+
+
+def bytetrack(track_thr=None):
+    """mmdet's ByteTrack config (MOT17 settings: tracks start at box score
+    0.7 and are first matched from 0.6), or with both thresholds lowered to
+    ``track_thr`` for a detector whose scores stay lower."""
+    if track_thr is None:
+        return dict(BYTETRACK)
+    return dict(BYTETRACK, init_track_thr=track_thr,
+                obj_score_thrs=dict(high=track_thr, low=0.1))
 
 
 @INFERENCERS.register_module(name='tdmi')
@@ -69,24 +81,46 @@ class VideoPoseInferencer(Pose2DInferencer):
         tracker (dict, optional): mmdet tracker config (scope ``mmdet``);
             None gives every person of every frame the id -1. Default:
             ByteTrack with mmdet's MOT17 settings (tracks start at box
-            score 0.7: lower them for a detector with lower scores). People
-            the tracker does not report keep their pose with id -1.
+            score 0.7: for a detector with lower scores use
+            :func:`bytetrack` with a lower ``track_thr``). People the
+            tracker does not report keep their pose with id -1.
         stream_fps (float): Frame rate written for generator inputs.
         show_progress (bool): Show a progress bar.
         reuse_features (bool): Share each crop's backbone features between
             clips (see above). Default: False.
         reuse_margin (float): Enlargement of a track's crop box with
             ``reuse_features``. Default: 1.15.
+        backend (str): ``'pytorch'`` or ``'onnxruntime'``: the pose
+            network runs in onnxruntime from ``onnx_file`` (exported from
+            this config by ``tools/deployment/pytorch2onnx.py``); the data
+            preprocessor, flip test and decoding stay the torch model's.
+            Default: ``'pytorch'``.
+        onnx_file (str, optional): The ONNX file, with
+            ``backend='onnxruntime'``.
     """
 
     preprocess_kwargs = {'bbox_thr', 'nms_thr', 'bboxes', 'online'}
 
     def __init__(self, model, weights=None, device=None, scope='mmpose',
                  det_model=None, det_weights=None, det_cat_ids=0,
-                 tracker=BYTETRACK, stream_fps=25.0, show_progress=False,
-                 reuse_features=False, reuse_margin=1.15):
+                 tracker=bytetrack(), stream_fps=25.0, show_progress=False,
+                 reuse_features=False, reuse_margin=1.15,
+                 backend='pytorch', onnx_file=None):
+        if backend not in ('pytorch', 'onnxruntime'):
+            raise ValueError(f"backend must be 'pytorch' or 'onnxruntime', "
+                             f'got {backend!r}')
+        if backend == 'onnxruntime' and (onnx_file is None or
+                                         reuse_features):
+            raise ValueError(
+                "backend='onnxruntime' runs the exported network: give "
+                'onnx_file (tools/deployment/pytorch2onnx.py writes it), '
+                'without reuse_features (which needs the backbone apart)')
         super().__init__(model, weights, device, scope, det_model,
                          det_weights, det_cat_ids, show_progress)
+        self.network = self.model
+        if backend == 'onnxruntime':
+            from ..deployment import ONNXRuntimePoseModel
+            self.network = ONNXRuntimePoseModel(self.model, onnx_file)
         self.reuse_features = reuse_features
         self.reuse_margin = reuse_margin
         self._crop_boxes = {}  # track id -> its current crop box (x1y1x2y2)
@@ -217,6 +251,20 @@ class VideoPoseInferencer(Pose2DInferencer):
         if not online:
             for key in range(max(last - self.delta + 1, 0), last + 1):
                 yield self._clip(buffer, key, last)
+        promised = len(inputs) if isinstance(inputs, mmcv.VideoReader) else 0
+        if promised > last + 1:
+            warnings.warn(
+                f'{self.video_info.get("name", "the video")}: its header '
+                f'promises {promised} frames, {last + 1} could be decoded; '
+                'the rest were not processed (a damaged or cut file?)')
+        listed = 0 if bboxes is None else len(bboxes)
+        beyond = [i for i in range(last + 1, listed) if len(bboxes[i])]
+        if beyond:
+            warnings.warn(
+                f'boxes were given for frames {beyond[0]}..{beyond[-1]}, '
+                f'beyond the {last + 1} frames of the input, and were not '
+                'used: frame indices (image_id) are 0-based and must lie in '
+                'the video')
 
     def _clip(self, buffer, key, last):
         """Collated inputs for every person of frame ``key``, whose clip is
@@ -294,8 +342,7 @@ class VideoPoseInferencer(Pose2DInferencer):
         feats, flips, samples = [], [], []
         for person in crops:
             per_frame = [self._crop_feats(entry, box) for entry, box in person]
-            key_entry, key_box = person[self.delta]
-            samples.append(self._crop_feats(key_entry, key_box)[2])
+            samples.append(per_frame[self.delta][2])  # the key frame's crop
             feats.append([torch.stack(stage, 1) for stage in
                           zip(*[f[0] for f in per_frame])])
             if per_frame[0][1] is not None:
@@ -330,7 +377,7 @@ class VideoPoseInferencer(Pose2DInferencer):
         if 'crops' in inputs:
             samples = self._forward_reused(inputs['crops'], inputs['key'])
         else:
-            samples = self.model.test_step(inputs)
+            samples = self.network.test_step(inputs)
         merged = merge_data_samples(samples)
         merged.pred_instances.track_ids = np.asarray(self._track_ids,
                                                      np.int64)
@@ -386,10 +433,24 @@ class VideoPoseInferencer(Pose2DInferencer):
         return result
 
 
+def _number(value):
+    """``value`` as a finite float when it is a JSON number, else None
+    (strings, booleans, null, NaN and infinities are not numbers here)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if np.isfinite(value) else None
+
+
 def boxes_from_json(path):
     """Per-frame ``(N, 5)`` boxes (xyxy, score) from a COCO-style result
     JSON (``[{"image_id", "bbox": [x, y, w, h], "score"}]``) whose
-    ``image_id`` is the 0-based frame index."""
+    ``image_id`` is the 0-based frame index.
+
+    Every entry is checked: ``image_id`` must be a non-negative integer,
+    ``bbox`` four numbers and ``score`` (optional, default 1) a number;
+    anything else is an error naming the file, the entry and what to
+    write instead.
+    """
     with open(path) as f:
         try:
             dets = json.load(f)
@@ -398,10 +459,34 @@ def boxes_from_json(path):
     if not isinstance(dets, list):
         raise ValueError(f'{path} must hold a list of detections in the COCO '
                          'result format')
-    frames = max((int(d['image_id']) for d in dets), default=-1) + 1
+    parsed = []
+    for i, d in enumerate(dets):
+        where = f'{path}, detection {i}'
+        if not isinstance(d, dict) or 'image_id' not in d or 'bbox' not in d:
+            raise ValueError(f'{where}: each detection is an object with '
+                             '"image_id" (0-based frame index), "bbox" '
+                             '[x, y, w, h] and optionally "score"')
+        image_id = d['image_id']
+        if isinstance(image_id, bool) or not isinstance(
+                image_id, int) or image_id < 0:
+            raise ValueError(f'{where}: image_id {image_id!r} is not a '
+                             '0-based frame index (an integer >= 0: the '
+                             "video's first frame is 0)")
+        bbox = d['bbox']
+        coords = ([_number(v) for v in bbox]
+                  if isinstance(bbox, list) else [None])
+        if len(coords) != 4 or None in coords:
+            raise ValueError(f'{where} (frame {image_id}): bbox {bbox!r} '
+                             'must be 4 finite numbers [x, y, w, h] (not '
+                             'strings)')
+        score = _number(d.get('score', 1.0))
+        if score is None:
+            raise ValueError(f'{where} (frame {image_id}): score '
+                             f'{d["score"]!r} must be a finite number')
+        x, y, w, h = coords
+        parsed.append((image_id, [x, y, x + w, y + h, score]))
+    frames = max((image_id for image_id, _ in parsed), default=-1) + 1
     boxes = [[] for _ in range(frames)]
-    for d in dets:
-        x, y, w, h = d['bbox']
-        boxes[int(d['image_id'])].append([x, y, x + w, y + h,
-                                          d.get('score', 1.0)])
+    for image_id, box in parsed:
+        boxes[image_id].append(box)
     return [np.asarray(b, np.float32).reshape(-1, 5) for b in boxes]

@@ -130,11 +130,41 @@ class PoseTrackClipDataset(BaseCocoStyleDataset):
         return neighbour_frame_paths(key_path, first, last, self.offsets)
 
     def parse_data_info(self, raw_data_info):
+        ann, img = raw_data_info['raw_ann_info'], raw_data_info[
+            'raw_img_info']
+        where = (f'{self.ann_file}, annotation {ann.get("id")} (image '
+                 f'{img.get("file_name")})')
+        k = self.metainfo['num_keypoints']
+        if 'keypoints' in ann and len(ann['keypoints']) != 3 * k:
+            raise ValueError(
+                f'{where} has {len(ann["keypoints"])} keypoint values; this '
+                f'dataset has {k} joints, so give {3 * k} (x, y, visibility '
+                'per joint)')
+        if 'bbox' in ann and (len(ann['bbox']) != 4 or not np.all(
+                np.isfinite(np.asarray(ann['bbox'], dtype=np.float64)))):
+            raise ValueError(f'{where}: bbox {ann["bbox"]} must be 4 finite '
+                             'numbers [x, y, w, h]')
         data_info = super().parse_data_info(raw_data_info)
-        if data_info is not None:
-            data_info['frame_paths'] = self._frame_paths(
-                raw_data_info['raw_img_info'])
+        if data_info is None:
+            return None
+        x1, y1, x2, y2 = data_info['bbox'][0]
+        if x2 <= x1 or y2 <= y1:
+            # no area (inside the image): the crop would be one pixel
+            self._empty_gt_boxes += 1
+            return None
+        data_info['frame_paths'] = self._frame_paths(img)
         return data_info
+
+    def load_data_list(self):
+        self._empty_gt_boxes = 0
+        data_list = super().load_data_list()
+        if self._empty_gt_boxes:
+            print_log(
+                f'{self.ann_file}: dropped {self._empty_gt_boxes} people '
+                'whose bbox has no area inside its image (a crop of it '
+                'would be one pixel); fix their bbox to use them',
+                logger='current', level=logging.WARNING)
+        return data_list
 
     def _load_annotations(self):
         try:
@@ -146,11 +176,14 @@ class PoseTrackClipDataset(BaseCocoStyleDataset):
 
     def _load_detection_results(self):
         try:
-            data_list = super()._load_detection_results()
+            with open(self.bbox_file) as f:
+                dets = json.load(f)
         except json.JSONDecodeError as err:
             raise ValueError(f'{self.bbox_file} is not a JSON file ({err}); '
                              'give person detections in the COCO result '
                              'format') from err
+        _check_detections(dets, self.bbox_file)
+        data_list = super()._load_detection_results()
         if not data_list:
             raise ValueError(
                 f'{self.bbox_file} holds no person detection (category_id '
@@ -166,14 +199,43 @@ class PoseTrackClipDataset(BaseCocoStyleDataset):
             img = self.coco.loadImgs(data_info['img_id'])[0]
             data_info['frame_paths'] = self._frame_paths(img)
             kept.append(data_info)
+        summary = (f'dropped {sum(dropped.values())} of {len(data_list)} '
+                   f'detections ({dropped["non_finite"]} not finite, '
+                   f'{dropped["empty"]} without area, {dropped["outside"]} '
+                   'outside their image)')
+        if not kept:
+            raise ValueError(
+                f'{self.bbox_file}: no usable person detection: {summary}; '
+                'boxes are [x, y, w, h] in pixels of the images of '
+                f'{self.ann_file}')
         if sum(dropped.values()):
-            print_log(
-                f'{self.bbox_file}: dropped {sum(dropped.values())} of '
-                f'{len(data_list)} detections ({dropped["non_finite"]} not '
-                f'finite, {dropped["empty"]} without area, '
-                f'{dropped["outside"]} outside their image)',
-                logger='current', level=logging.WARNING)
+            print_log(f'{self.bbox_file}: {summary}', logger='current',
+                      level=logging.WARNING)
         return kept
+
+
+def _check_detections(dets, path):
+    """Errors naming the entry of a COCO result list (``image_id``,
+    ``bbox`` of 4 numbers, ``score``, ``category_id``) that cannot be
+    read."""
+    if not isinstance(dets, list):
+        raise ValueError(f'{path} must hold a list of detections in the COCO '
+                         'result format')
+    for i, d in enumerate(dets):
+        missing = ([] if not isinstance(d, dict) else
+                   [key for key in ('image_id', 'bbox', 'score',
+                                    'category_id') if key not in d])
+        if not isinstance(d, dict) or missing:
+            raise ValueError(f'{path}, detection {i}: lacks {missing or "all"}'
+                             ' of image_id, bbox [x, y, w, h], score, '
+                             'category_id (1 = person)')
+        bbox = d['bbox']
+        if not isinstance(bbox, list) or len(bbox) != 4 or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool)
+                for v in bbox):
+            raise ValueError(f'{path}, detection {i} (image {d["image_id"]})'
+                             f': bbox {bbox!r} must be 4 numbers '
+                             '[x, y, w, h]')
 
 
 def _box_problem(bbox, img_shape):
@@ -213,6 +275,5 @@ class PoseTrack21ClipDataset(PoseTrackClipDataset):
 @DATASETS.register_module()
 class HiEveClipDataset(PoseTrackClipDataset):
     """HiEve converted to the PoseTrack18 format by
-    ``tools/dataset_converters/hieve_to_coco.py`` (6-digit, 1-based frame
-    names)."""
-    default_frame_index_base = 1
+    ``tools/dataset_converters/hieve_to_coco.py`` (6-digit, 0-based frame
+    names, as HiEve numbers its frames)."""

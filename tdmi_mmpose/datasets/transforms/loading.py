@@ -59,22 +59,28 @@ class LoadVideoFrames(LoadImage):
             raise KeyError(
                 'LoadVideoFrames needs a clip (frame_paths, or a list of '
                 f'frames in img) but got one image ({results.get("img_path")}'
-                '). A video model cannot run on a single image through '
-                "mmpose's inference_topdown: use tdmi_mmpose.apis."
-                'inference_video_topdown(model, frames, bboxes) with the key '
-                'frame and its neighbours')
+                "). mmpose's inference_topdown and MMPoseInferencer feed a "
+                'video model one frame at a time: use tdmi_mmpose.apis.'
+                "VideoPoseInferencer (mmpose INFERENCERS 'tdmi'; "
+                'tools/video_demo.py) for videos, or tdmi_mmpose.apis.'
+                'inference_video_topdown(model, frames, bboxes) for one clip')
         else:
             paths = results['frame_paths']
             decoded = {p: self._read(p) for p in dict.fromkeys(paths)}
             frames = [decoded[p] for p in paths]
             frames = self._fill_missing(frames, paths, results['img_path'])
-        key = frames[len(frames) // 2]
+        key_index = len(frames) // 2
+        key = frames[key_index]
         paths = results.get('frame_paths') or [None] * len(frames)
-        for frame, path in zip(frames, paths):
+
+        def name(i):
+            return (f'{paths[i]} (index {i} of the clip)' if paths[i] else
+                    f'index {i} of the clip')
+        for i, frame in enumerate(frames):
             if frame.shape[:2] != key.shape[:2]:
                 raise ValueError(
-                    f'frame {path} has size {frame.shape[:2]}, the key frame '
-                    f'{results.get("img_path")} has {key.shape[:2]}; all '
+                    f'frame {name(i)} has size {frame.shape[:2]}, the key '
+                    f'frame {name(key_index)} has {key.shape[:2]}; all '
                     'frames of a clip must have one size')
         results['img'] = frames
         results['img_shape'] = key.shape[:2]

@@ -172,8 +172,16 @@ class PoseTrackMAPMetric(BaseMetric):
         self.data, self.frames = self._load_gt()
 
     def process(self, data_batch, data_samples):
+        k = len(self.data['categories'][0]['keypoints'])
         for sample in data_samples:
             pred = sample['pred_instances']
+            shape = np.shape(pred['keypoints'])
+            if len(shape) != 3 or shape[1] != k:
+                raise ValueError(
+                    f'a prediction for image {sample.get("img_id")} has '
+                    f'keypoints of shape {shape}, but {self.ann_file} '
+                    f'defines {k} joints: give (N, {k}, 2) keypoints in the '
+                    "annotation file's joint order")
             box_score = np.asarray(
                 sample['gt_instances'].get('bbox_scores', np.ones(1)))
             for kpts, scores, bs in zip(pred['keypoints'],
@@ -204,14 +212,29 @@ class PoseTrackMAPMetric(BaseMetric):
             people[ann['image_id']].append(ann)
         k = len(data['categories'][0]['keypoints'])
         frames = {}
+        nan_joints, first_nan = 0, None
         for img_id, img in images.items():
             if not img.get('is_labeled', img_id in people):
                 continue
             where = f'{self.ann_file}, image {img_id} ({img.get("file_name")})'
             joints, visible, head = [], [], []
             for ann in people[img_id]:
-                kpts = np.asarray(ann.get('keypoints', []),
-                                  dtype=np.float64).reshape(-1, 3)
+                values = ann.get('keypoints') or []
+                if len(values) not in (0, 3 * k):
+                    raise ValueError(
+                        f'{where}: annotation {ann.get("id")} has '
+                        f'{len(values)} keypoint values; the file defines '
+                        f'{k} joints, so give {3 * k} (x, y, visibility per '
+                        'joint)')
+                kpts = np.asarray(values, dtype=np.float64).reshape(-1, 3)
+                # a labelled joint without finite coordinates: unannotated
+                bad = (kpts[:, 2] > 0) & ~np.isfinite(kpts[:, :2]).all(1)
+                if bad.any():
+                    nan_joints += int(bad.sum())
+                    first_nan = first_nan or (
+                        f'{where}, annotation {ann.get("id")}, joint '
+                        f'{int(np.argmax(bad))}')
+                    kpts[bad] = 0
                 if len(kpts) == 0 or not np.any(kpts[:, 2] > 0):
                     continue
                 box = ann.get('bbox_head')
@@ -253,6 +276,11 @@ class PoseTrackMAPMetric(BaseMetric):
                 visible=visible[keep].reshape(-1, k),
                 head_size=np.asarray(head, dtype=np.float64)[keep],
                 ignore=polys)
+        if nan_joints:
+            MMLogger.get_current_instance().warning(
+                f'{self.ann_file}: {nan_joints} labelled joints have NaN or '
+                f'infinite coordinates (first: {first_nan}); they count as '
+                'not annotated. Fix them in the file to evaluate them')
         return data, frames
 
     def compute_metrics(self, results):

@@ -9,6 +9,13 @@ from mmpose.utils.tensor_utils import to_numpy
 from ..necks.tde import residual_blocks
 
 
+def at_least_float32(x):
+    """``x`` in float32 when it is half precision (bf16/fp16 under
+    autocast), unchanged otherwise: losses, numpy conversion (the accuracy,
+    decoding) and the MI estimates run in float32."""
+    return x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+
+
 @MODELS.register_module()
 class TDMIHead(HeatmapHead):
     """Sec. 3.2-3.3: ``RDM(M) -> M_u``; ``F~ = ResBlocks([M_u, F])``;
@@ -100,18 +107,22 @@ class TDMIHead(HeatmapHead):
         useful, noisy = self.rdm(motion)
         enhanced = self.fusion(torch.cat([useful, visual], dim=1))
         return dict(motion=motion, useful=useful, noisy=noisy, visual=visual,
-                    enhanced=enhanced, heatmaps=self.final_layer(enhanced))
+                    enhanced=enhanced,
+                    heatmaps=at_least_float32(self.final_layer(enhanced)))
 
     def readout(self, feat):
         """``q(y|a)`` logits ``(B, K, h, w)``: the detection head applied to
         a representation ``a`` ``(B, C, h, w)`` with its parameters detached,
         so that the MI terms shape ``a`` and L_H alone fits the head."""
         conv = self.final_layer
-        return F.conv2d(feat, conv.weight.detach(), conv.bias.detach(),
-                        conv.stride, conv.padding)
+        return at_least_float32(F.conv2d(
+            feat, conv.weight.detach(), conv.bias.detach(), conv.stride,
+            conv.padding))
 
     def forward(self, feats):
-        """``(M, F^4 of all frames)`` -> heatmaps ``(B, K, h, w)``."""
+        """``(M, F^4 of all frames)`` -> heatmaps ``(B, K, h, w)``, float32
+        under autocast (mmpose decodes them through numpy, which has no
+        bf16)."""
         return self.forward_features(feats)['heatmaps']
 
     def loss(self, feats, batch_data_samples, train_cfg={}):
@@ -141,7 +152,7 @@ class TDMIHead(HeatmapHead):
         if train_cfg.get('compute_acc', True):
             _, avg_acc, _ = pose_pck_accuracy(
                 output=to_numpy(heatmaps),
-                target=to_numpy(gt_heatmaps),
+                target=to_numpy(at_least_float32(gt_heatmaps)),
                 mask=to_numpy(keypoint_weights) > 0)
             losses['acc_pose'] = torch.tensor(avg_acc,
                                               device=gt_heatmaps.device)

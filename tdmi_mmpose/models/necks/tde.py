@@ -6,7 +6,7 @@ from mmengine.model import BaseModule
 from mmpose.models.backbones.resnet import BasicBlock
 from mmpose.registry import MODELS
 
-from ..utils import DeformConv2dCPU
+from ..utils import ModulatedDeformConv2d
 
 
 def temporal_difference(feats):
@@ -47,8 +47,8 @@ class SpatialModulation(nn.Module):
     ``1e-3``): the deformable convolution begins as almost a regular 3x3
     convolution with scalars near 0.5, while gradients already reach the
     residual blocks before them (an exactly zero start would block them).
-    The DCN is mmcv's on CUDA and :func:`modulated_deform_conv2d_sampled`
-    (the same operation, several times faster) on the CPU.
+    The DCN is :class:`ModulatedDeformConv2d` (mmcv's parameter layout;
+    torchvision's kernel on CUDA, ``grid_sample`` elsewhere).
     """
 
     def __init__(self, channels, deform_groups=1, num_blocks=1,
@@ -61,7 +61,7 @@ class SpatialModulation(nn.Module):
         self.mask_branch = nn.Sequential(
             residual_blocks(channels, channels, num_blocks, norm_cfg),
             nn.Conv2d(channels, k, 3, padding=1))
-        self.dcn = DeformConv2dCPU(
+        self.dcn = ModulatedDeformConv2d(
             channels, channels, 3, padding=1, deform_groups=deform_groups)
         for conv in (self.offset_branch[-1], self.mask_branch[-1]):
             nn.init.normal_(conv.weight, std=1e-3)

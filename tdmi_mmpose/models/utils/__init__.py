@@ -1,3 +1,3 @@
-from .deform_conv import DeformConv2dCPU, modulated_deform_conv2d_sampled
+from .deform_conv import ModulatedDeformConv2d, modulated_deform_conv2d_sampled
 
-__all__ = ['DeformConv2dCPU', 'modulated_deform_conv2d_sampled']
+__all__ = ['ModulatedDeformConv2d', 'modulated_deform_conv2d_sampled']
