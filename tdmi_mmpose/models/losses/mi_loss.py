@@ -63,10 +63,15 @@ class MutualInformationLoss(nn.Module):
     * Eq. 11-12, ``I(a;y|F~) ~= I(a;y) - I(a;F~)``: the label information in
       ``a`` that ``F~`` does not hold, which VSD bounds by the divergence of
       ``q(y|a)`` from ``q(y|F~)``: ``loss_mi_uy = JS(q(y|M_u), q(y|F~))``
-      and ``loss_mi_fy = JS(q(y|F), q(y|F~))``. ``q(y|F~)`` is the
-      prediction trained by L_H and acts as the teacher (stop-gradient,
-      self-distillation), so these terms cannot pull the final prediction
-      away from the label.
+      and ``loss_mi_fy = JS(q(y|F), q(y|F~))``. Which side of these two
+      divergences learns is the ``distill`` option (the paper does not
+      say): ``'parts'`` (default) makes ``q(y|F~)``, the prediction trained
+      by L_H, the teacher (stop-gradient, self-distillation), so the terms
+      pull ``M_u`` and ``F`` toward it and cannot pull the final prediction
+      away from the label; ``'enhanced'`` makes ``M_u`` and ``F`` the
+      teachers and pulls ``F~`` toward what they tell (the reading of
+      Sec. 3.2 that their task-relevant information should flow into
+      ``F~``); ``'both'`` lets the gradient reach both sides.
 
     The readouts use the detection head with its parameters detached
     (:class:`TDMIHead`): L_MI shapes the representations, the head is
@@ -78,14 +83,25 @@ class MutualInformationLoss(nn.Module):
         tau (float): Temperature of :func:`label_distribution`. Default: 1.
         loss_weight (float): alpha of Eq. 15. Default: 1.0 (Sec. 4.1).
         term_weights (dict): Weights of the terms ``un``, ``mu``, ``uy``,
-            ``fy``. Default: all 1.
+            ``fy``; 0 removes a term (Table 7-style ablations). Default:
+            all 1.
+        distill (str): Which side of the ``uy``/``fy`` divergences learns:
+            ``'parts'`` (M_u and F, toward the detached F~), ``'enhanced'``
+            (F~, toward the detached M_u and F) or ``'both'``. Default:
+            ``'parts'``.
     """
 
     TERMS = ('un', 'mu', 'uy', 'fy')
     BOUND = math.log(2)
+    DISTILL = ('parts', 'enhanced', 'both')
 
-    def __init__(self, tau=1.0, loss_weight=1.0, term_weights=None):
+    def __init__(self, tau=1.0, loss_weight=1.0, term_weights=None,
+                 distill='parts'):
         super().__init__()
+        if distill not in self.DISTILL:
+            raise ValueError(f'distill must be one of {self.DISTILL}, got '
+                             f'{distill!r}')
+        self.distill = distill
         self.tau = tau
         self.loss_weight = loss_weight
         self.term_weights = {t: 1.0 for t in self.TERMS}
@@ -114,12 +130,19 @@ class MutualInformationLoss(nn.Module):
         q = {name: label_distribution(x, self.tau) for name, x in dict(
             motion=motion, useful=useful, noisy=noisy,
             visual=visual).items()}
-        teacher = label_distribution(enhanced.detach(), self.tau)
+        target = label_distribution(
+            enhanced.detach() if self.distill == 'parts' else enhanced,
+            self.tau)
+
+        def part(name):
+            return q[name].detach() if self.distill == 'enhanced' else q[
+                name]
+
         terms = dict(
             un=self.BOUND - js_divergence(q['useful'], q['noisy']),
             mu=js_divergence(q['motion'], q['useful']) - self.BOUND,
-            uy=js_divergence(q['useful'], teacher),
-            fy=js_divergence(q['visual'], teacher))
+            uy=js_divergence(part('useful'), target),
+            fy=js_divergence(part('visual'), target))
         return {
             f'loss_mi_{name}':
             self.loss_weight * self.term_weights[name] * value

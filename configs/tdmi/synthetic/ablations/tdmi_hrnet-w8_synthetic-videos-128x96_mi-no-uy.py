@@ -1,0 +1,5 @@
+# Built-in-video ablation, Table 7, one MI term removed: without I(M_u; y | F~)
+# (Eq. 11). The main job's TDMI with only this changed
+# (tools/analysis/ablation.py).
+_base_ = ['../tdmi_hrnet-w8_synthetic-videos-128x96.py']
+model = dict(head=dict(mi_loss=dict(term_weights=dict(uy=0.0))))

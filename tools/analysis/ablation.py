@@ -1,0 +1,287 @@
+"""Ablations on the built-in videos: a named set of configs x K seeds,
+trained at the main job's budget (or ``--epochs``), evaluated on all,
+degraded and clean key frames (PoseTrack mAP, ground-truth boxes), with the
+mean, standard deviation and 95% confidence interval of each model and the
+paired difference of each model to a reference (same data and seeds, so
+paired by seed).
+
+A run whose checkpoint exists for the same config, data, seed and budget is
+reused, and every finished run is recorded at once in
+``WORK_DIR/runs.json``: the tool can be stopped and started again without
+losing finished runs. It prints which run it is at and an estimate of the
+time left, and writes ``WORK_DIR/results.{json,md}``.
+
+Sets (``--set``; the paper's tables on the built-in videos):
+
+- ``triple``: single-frame model, TDMI, TDMI without L_MI (reference TDMI);
+- ``table5``: single-frame, TDE only, TDE + RDM (= TDMI);
+- ``table6``: TDE final stage only, concatenation, progressive without
+  modulation, full TDE (= TDMI);
+- ``table7``: without RDM, RDM without L_MI, full, channel split, and each
+  MI term removed in turn;
+- ``mi``: the MI objective's options: distillation direction, alpha 0.1,
+  temperatures 0.5 and 2, and without L_MI.
+
+Examples:
+    python tools/analysis/ablation.py --set triple --seeds 5
+    python tools/analysis/ablation.py --set table6 --seeds 3 --epochs 10
+    python tools/analysis/ablation.py --configs tdmi tdmi-no-mi --seeds 2
+"""
+import argparse
+import json
+import math
+import os
+import os.path as osp
+import sys
+import time
+
+HERE = osp.dirname(osp.abspath(__file__))
+ROOT = osp.dirname(osp.dirname(HERE))
+SYN = osp.join(ROOT, 'configs', 'tdmi', 'synthetic')
+PREFIX = 'tdmi_hrnet-w8_synthetic-videos-128x96'
+SUBSETS = ('all', 'degraded', 'clean')
+
+# name -> (label, config file)
+MODELS = {
+    'single-frame': ('mmpose single-frame HRNet',
+                     'hrnet-w8_synthetic-videos-128x96_single-frame.py'),
+    'tdmi': ('TDMI (TDE + RDM + L_MI)', f'{PREFIX}.py'),
+    'tdmi-no-mi': ('TDMI without L_MI', f'{PREFIX}_no-mi.py'),
+}
+ABLATIONS = {
+    'tde-only': 'TDE only (no RDM, no L_MI)',
+    'tde-final-stage': 'TDE, final stage only',
+    'tde-concat': 'TDE, concatenation',
+    'tde-progressive': 'TDE, progressive without modulation',
+    'rdm-split': 'RDM by channel splitting',
+    'mi-no-un': 'L_MI without I(M_u;M_n)',
+    'mi-no-mu': 'L_MI without -I(M;M_u)',
+    'mi-no-uy': 'L_MI without I(M_u;y|F~)',
+    'mi-no-fy': 'L_MI without I(F;y|F~)',
+    'mi-distill-enhanced': 'L_MI, uy/fy pull F~ (M_u, F teach)',
+    'mi-distill-both': 'L_MI, uy/fy pull both sides',
+    'mi-alpha0.1': 'L_MI, alpha 0.1',
+    'mi-tau0.5': 'L_MI, temperature 0.5',
+    'mi-tau2': 'L_MI, temperature 2',
+}
+MODELS.update({
+    name: (label, osp.join('ablations', f'{PREFIX}_{name}.py'))
+    for name, label in ABLATIONS.items()
+})
+SETS = {
+    'triple': (['single-frame', 'tdmi', 'tdmi-no-mi'], 'tdmi'),
+    'table5': (['single-frame', 'tde-only', 'tdmi'], 'tdmi'),
+    'table6': (['tde-final-stage', 'tde-concat', 'tde-progressive', 'tdmi'],
+               'tdmi'),
+    'table7': (['tde-only', 'tdmi-no-mi', 'tdmi', 'rdm-split', 'mi-no-un',
+                'mi-no-mu', 'mi-no-uy', 'mi-no-fy'], 'tdmi'),
+    'mi': (['tdmi', 'mi-distill-enhanced', 'mi-distill-both', 'mi-alpha0.1',
+            'mi-tau0.5', 'mi-tau2', 'tdmi-no-mi'], 'tdmi'),
+}
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--set', choices=sorted(SETS), default='triple',
+                        help='named set of models (default: triple)')
+    parser.add_argument('--configs', nargs='+', choices=sorted(MODELS),
+                        help='models to run instead of a set')
+    parser.add_argument('--reference', help='model the paired differences '
+                        'are taken to (default: the set\'s, else the first)')
+    parser.add_argument('--seeds', type=int, default=5,
+                        help='K: training seeds 0..K-1 (default: 5)')
+    parser.add_argument('--epochs', type=int, default=None,
+                        help='training epochs (default: the main job\'s, '
+                        'the configs\' max_epochs)')
+    parser.add_argument('--work-dir',
+                        default=osp.join(ROOT, 'work_dirs', 'ablation'))
+    parser.add_argument('--data-root',
+                        default=osp.join(ROOT, 'data', 'synthetic_videos'),
+                        help='the built-in videos (generated if missing; '
+                        'the main job\'s by default)')
+    parser.add_argument('--data-seed', type=int, default=0)
+    parser.add_argument('--device', default=None,
+                        help='cpu to train on the CPU where CUDA is '
+                        'present (default: CUDA when available)')
+    parser.add_argument('--quick', action='store_true',
+                        help='a check of the tool: small videos in '
+                        'WORK_DIR/data, 1 epoch')
+    args = parser.parse_args()
+    names, reference = SETS[args.set]
+    if args.configs:
+        names, reference = args.configs, args.configs[0]
+    args.names = names
+    args.reference = args.reference or reference
+    if args.reference not in names:
+        parser.error(f'--reference {args.reference} is not among the '
+                     f'models {names}')
+    if args.seeds < 1:
+        parser.error('--seeds must be at least 1')
+    if args.quick:
+        args.epochs = args.epochs or 1
+        if args.data_root == parser.get_default('data_root'):
+            args.data_root = osp.join(args.work_dir, 'data')
+    return args
+
+
+def t_quantile(dof):
+    """Two-sided 95% quantile of Student's t with ``dof`` degrees."""
+    from scipy.stats import t
+    return float(t.ppf(0.975, dof))
+
+
+def summary(values):
+    """Mean, sample standard deviation and 95% confidence interval (t)
+    of per-seed values; one value has no spread (std and CI are NaN)."""
+    n = len(values)
+    mean = sum(values) / n
+    if n < 2:
+        return dict(n=n, mean=mean, std=math.nan, ci95=[math.nan, math.nan])
+    std = math.sqrt(sum((v - mean)**2 for v in values) / (n - 1))
+    half = t_quantile(n - 1) * std / math.sqrt(n)
+    return dict(n=n, mean=mean, std=std, ci95=[mean - half, mean + half])
+
+
+def aggregate(runs, names, reference, seeds):
+    """Per model and subset: the summary of its seeds and the paired
+    difference to ``reference`` over the seeds both have."""
+    out = {}
+    for name in names:
+        out[name] = {}
+        for subset in SUBSETS:
+            mine = {s: runs[name][s][subset] for s in seeds
+                    if s in runs.get(name, {})}
+            if not mine:
+                continue
+            entry = dict(summary(list(mine.values())))
+            ref = {s: runs[reference][s][subset] for s in seeds
+                   if s in runs.get(reference, {})}
+            paired = [mine[s] - ref[s] for s in mine if s in ref]
+            if name != reference and paired:
+                entry['minus_reference'] = summary(paired)
+            out[name][subset] = entry
+    return out
+
+
+def fmt(entry):
+    lo, hi = entry['ci95']
+    if math.isnan(entry['std']):
+        return f'{entry["mean"]:.1f}'
+    return (f'{entry["mean"]:.1f} ± {entry["std"]:.1f} '
+            f'[{lo:.1f}, {hi:.1f}]')
+
+
+def fmt_diff(entry):
+    lo, hi = entry['ci95']
+    if math.isnan(entry['std']):
+        return f'{entry["mean"]:+.1f}'
+    mark = '' if lo <= 0 <= hi else ' *'
+    return f'{entry["mean"]:+.1f} [{lo:+.1f}, {hi:+.1f}]{mark}'
+
+
+def markdown(stats, names, reference, meta):
+    lines = [meta, '',
+             '| model | ' + ' | '.join(
+                 f'{s} (mean ± std [95% CI])' for s in SUBSETS) + ' | ' +
+             ' | '.join(f'{s} − {reference} (paired)' for s in SUBSETS) +
+             ' |',
+             '|---|' + '---:|' * (2 * len(SUBSETS))]
+    for name in names:
+        if not stats.get(name):
+            continue
+        cells = [fmt(stats[name][s]) for s in SUBSETS]
+        cells += [fmt_diff(stats[name][s]['minus_reference'])
+                  if 'minus_reference' in stats[name][s] else '—'
+                  for s in SUBSETS]
+        lines.append(f'| {MODELS[name][0]} | ' + ' | '.join(cells) + ' |')
+    lines += ['', '\\* the 95% interval of the paired difference excludes '
+              '0.']
+    return '\n'.join(lines)
+
+
+def main():
+    args = parse_args()
+    if args.device == 'cpu':
+        os.environ['CUDA_VISIBLE_DEVICES'] = ''
+    sys.path[:0] = [HERE, osp.dirname(HERE)]
+    import tdmi_mmpose  # noqa: F401
+    from demo import QUICK, evaluate, job_config, train_or_reuse
+
+    from tdmi_mmpose.datasets.synthetic_videos import \
+        generate_synthetic_videos
+    os.makedirs(args.work_dir, exist_ok=True)
+    manifest = generate_synthetic_videos(
+        args.data_root, seed=args.data_seed,
+        logger=lambda m: print(f'[ablation] {m}', flush=True),
+        **(QUICK if args.quick else {}))
+    record = osp.join(args.work_dir, 'runs.json')
+    runs = {}
+    if osp.isfile(record):
+        with open(record) as f:
+            runs = json.load(f)
+    key_of = {}  # (name, seed) -> the runs.json key of that budget
+    todo = []
+    for name in args.names:
+        for seed in range(args.seeds):
+            args.seed = seed  # job_config reads the seed from args
+            cfg = job_config(osp.join(SYN, MODELS[name][1]), args,
+                             osp.join(args.work_dir, name, f'seed{seed}'),
+                             args.epochs)
+            cfg.log_level = 'WARNING'
+            epochs = cfg.train_cfg.max_epochs
+            cfg.work_dir = osp.join(args.work_dir, name,
+                                    f'e{epochs}_seed{seed}')
+            key = f'{name}/e{epochs}/d{args.data_seed}'
+            key_of[name] = key
+            if str(seed) not in runs.get(key, {}):
+                todo.append((name, seed, cfg, key))
+    total = len(todo)
+    print(f'[ablation] {len(args.names)} models x {args.seeds} seeds: '
+          f'{total} runs to do, {len(args.names) * args.seeds - total} '
+          f'already done (in {record})', flush=True)
+    t0, done = time.time(), 0
+    for name, seed, cfg, key in todo:
+        eta = ''
+        if done:
+            left = (time.time() - t0) / done * (total - done)
+            eta = f', about {left / 60:.0f} min left'
+        print(f'[ablation] run {done + 1}/{total}: {MODELS[name][0]}, seed '
+              f'{seed}, {cfg.train_cfg.max_epochs} epochs{eta}', flush=True)
+        start = time.time()
+        ckpt, _ = train_or_reuse(name, MODELS[name][0], cfg, manifest,
+                                 False)
+        result = evaluate(cfg, ckpt)
+        runs.setdefault(key, {})[str(seed)] = dict(
+            {s: result[s]['Mean'] for s in SUBSETS},
+            seconds=time.time() - start)
+        with open(record, 'w') as f:
+            json.dump(runs, f, indent=1)
+        done += 1
+        print(f'[ablation]   mAP all {result["all"]["Mean"]:.1f}, degraded '
+              f'{result["degraded"]["Mean"]:.1f}, clean '
+              f'{result["clean"]["Mean"]:.1f} '
+              f'({time.time() - start:.0f} s)', flush=True)
+    by_name = {name: {int(s): v for s, v in runs[key_of[name]].items()}
+               for name in args.names if key_of[name] in runs}
+    seeds = list(range(args.seeds))
+    stats = aggregate(by_name, args.names, args.reference, seeds)
+    epochs = {k.split('/')[1] for k in key_of.values()}
+    splits = manifest['splits']
+    meta = (f'PoseTrack mAP (PCKh@0.5, ground-truth boxes, mean of the 15 '
+            f'joints) on the built-in validation videos '
+            f'({splits["val"]["labelled_frames"]} labelled frames, '
+            f'{splits["val"]["degraded_frames"]} degraded), K = '
+            f'{args.seeds} training seeds (0..{args.seeds - 1}), data seed '
+            f'{args.data_seed}, budget {"/".join(sorted(epochs))} epochs; '
+            f'{time.strftime("%Y-%m-%d")}, {os.cpu_count()} CPU cores.')
+    md = markdown(stats, args.names, args.reference, meta)
+    print('\n' + md, flush=True)
+    with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
+        json.dump(dict(meta=meta, reference=args.reference, stats=stats,
+                       runs={n: by_name[n] for n in by_name}), f, indent=1)
+    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
+        f.write(md + '\n')
+
+
+if __name__ == '__main__':
+    main()
