@@ -20,27 +20,39 @@ def data_root(tmp_path_factory):
     return root + '/'
 
 
-def train_40(data_root, work_dir, mi):
-    """``loss_kpt`` and the logged MI terms of each of 40 iterations."""
+def short_training(data_root, work_dir, iters, log_interval=10):
+    """The main job's TDMI config for ``iters`` iterations in this
+    process: no validation, no checkpoint, seed 0."""
     cfg = Config.fromfile(CFG)
-    if not mi:
-        cfg.model.head.mi_loss = None
     cfg.train_dataloader.dataset.data_root = data_root
     cfg.train_dataloader.update(num_workers=0, persistent_workers=False)
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=40,
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters,
                          val_interval=10**6)
     cfg.param_scheduler = []
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook',
                                         interval=10**6, save_last=False)
-    cfg.default_hooks.logger = dict(type='LoggerHook', interval=10)
+    cfg.default_hooks.logger = dict(type='LoggerHook', interval=log_interval)
     cfg.randomness = dict(seed=0)
     cfg.work_dir = str(work_dir)
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    return cfg
+
+
+def logged(runner):
+    """Every ``train/`` scalar of each iteration."""
     hub = runner.message_hub
     return {k: np.asarray(hub.get_scalar(k).data[0])
             for k in hub.log_scalars if k.startswith('train/')}
+
+
+def train_40(data_root, work_dir, mi):
+    """``loss_kpt`` and the logged MI terms of each of 40 iterations."""
+    cfg = short_training(data_root, work_dir, 40)
+    if not mi:
+        cfg.model.head.mi_loss = None
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    return logged(runner)
 
 
 def test_mi_objective_does_not_slow_heatmap_learning(data_root, tmp_path):

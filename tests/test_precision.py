@@ -14,11 +14,9 @@ import torch
 from conftest import ROOT, TINY_CFG
 from mmengine.config import Config
 from mmengine.runner import Runner
+from test_learning import data_root, logged, short_training  # noqa: F401
 
-from tdmi_mmpose.datasets.synthetic_videos import generate_synthetic_videos
 
-SYN_CFG = osp.join(ROOT, 'configs', 'tdmi', 'synthetic',
-                   'tdmi_hrnet-w8_synthetic-videos-128x96.py')
 PY = sys.executable
 
 
@@ -139,47 +137,24 @@ def test_dcn_under_bf16_autocast_samples_in_float32():
     assert err < 0.03, err
 
 
-@pytest.fixture(scope='module')
-def syn_root(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('prec') / 'data')
-    generate_synthetic_videos(root, logger=lambda m: None, seed=0,
-                              num_train_videos=4, num_val_videos=1,
-                              num_frames=8)
-    return root + '/'
-
-
 def test_bf16_autocast_training_gives_finite_losses_and_accuracy(
-        syn_root, tmp_path):
+        data_root, tmp_path):
     """The built-in-video TDMI config trains 12 iterations with every
     forward under CPU bf16 autocast: convolutions really run in bf16, and
     every loss term and ``acc_pose`` is logged and finite."""
-    cfg = Config.fromfile(SYN_CFG)
-    cfg.train_dataloader.dataset.data_root = syn_root
-    cfg.train_dataloader.update(num_workers=0, persistent_workers=False)
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=12,
-                         val_interval=10**6)
-    cfg.param_scheduler = []
-    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook',
-                                        interval=10**6, save_last=False)
-    cfg.default_hooks.logger = dict(type='LoggerHook', interval=4)
-    cfg.randomness = dict(seed=0)
-    cfg.work_dir = str(tmp_path)
-    runner = Runner.from_cfg(cfg)
+    runner = Runner.from_cfg(short_training(data_root, tmp_path, 12, 4))
     dtypes = set()
     runner.model.backbone.conv1.register_forward_hook(
         lambda m, i, o: dtypes.add(o.dtype))
     with torch.autocast('cpu', dtype=torch.bfloat16):
         runner.train()
     assert dtypes == {torch.bfloat16}
-    hub = runner.message_hub
-    logged = {k: np.asarray(hub.get_scalar(k).data[0])
-              for k in hub.log_scalars if k.startswith('train/')}
+    scalars = logged(runner)
     for key in ('loss', 'loss_kpt', 'loss_mi_un', 'loss_mi_mu',
                 'loss_mi_uy', 'loss_mi_fy', 'acc_pose'):
-        assert len(logged[f'train/{key}']) == 12, key
-        assert np.all(np.isfinite(logged[f'train/{key}'])), key
-    assert logged['train/acc_pose'].max() >= 0
+        assert len(scalars[f'train/{key}']) == 12, key
+        assert np.all(np.isfinite(scalars[f'train/{key}'])), key
+    assert scalars['train/acc_pose'].max() >= 0
     assert all(torch.isfinite(p).all() for p in runner.model.parameters())
 
 
