@@ -10,6 +10,8 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 from mmpose.structures.bbox import bbox_xywh2xyxy
 
+from ..utils.boxes import box_problems
+
 
 def as_bgr_uint8(frame, name='frame'):
     """A frame as an ``(H, W, 3)`` uint8 BGR array.
@@ -84,18 +86,14 @@ def person_boxes(bboxes, bbox_format, image_shape, name='frame'):
     if bbox_format == 'xywh':
         boxes = bbox_xywh2xyxy(boxes)
     h, w = image_shape[:2]
-    with np.errstate(invalid='ignore'):
-        bad = ~(np.isfinite(boxes).all(1) & np.isfinite(scores))
-        flat = ~bad & ~((boxes[:, 2] > boxes[:, 0])
-                        & (boxes[:, 3] > boxes[:, 1]))
-        outside = ~bad & ~flat & ((boxes[:, 2] <= 0) | (boxes[:, 3] <= 0) |
-                                  (boxes[:, 0] >= w) | (boxes[:, 1] >= h))
-    dropped = bad | flat | outside
+    problems = box_problems(boxes, image_shape, scores)
+    dropped = sum(problems.values()).astype(bool)
     if dropped.any():
-        reasons = [f'{int(n.sum())} {why}' for n, why in (
-            (bad, 'not finite'),
-            (flat, 'without area or inverted (x2 <= x1 or y2 <= y1)'),
-            (outside, f'wholly outside the {w}x{h} frame')) if n.any()]
+        reasons = [f'{int(problems[key].sum())} {why}' for key, why in (
+            ('non_finite', 'not finite'),
+            ('empty', 'without area or inverted (x2 <= x1 or y2 <= y1)'),
+            ('outside', f'wholly outside the {w}x{h} frame'))
+            if problems[key].any()]
         warnings.warn(f'{name}: dropped {int(dropped.sum())} of '
                       f'{len(boxes)} person boxes: {", ".join(reasons)}')
     return boxes[~dropped], scores[~dropped]

@@ -224,8 +224,8 @@ def main():
     for name in args.names:
         for seed in range(args.seeds):
             args.seed = seed  # job_config reads the seed from args
-            cfg = job_config(osp.join(SYN, MODELS[name][1]), args,
-                             osp.join(args.work_dir, name, f'seed{seed}'),
+            # the work dir names the budget, known once the config is read
+            cfg = job_config(osp.join(SYN, MODELS[name][1]), args, None,
                              args.epochs)
             cfg.log_level = 'WARNING'
             epochs = cfg.train_cfg.max_epochs

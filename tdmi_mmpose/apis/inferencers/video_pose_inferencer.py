@@ -15,6 +15,7 @@ from mmpose.evaluation.functional import nms
 from mmpose.registry import INFERENCERS
 from mmpose.structures import PoseDataSample, merge_data_samples
 
+from ...utils.boxes import is_number
 from ..inference import as_bgr_uint8, check_video_model, person_boxes
 
 BYTETRACK = dict(type='ByteTracker', motion=dict(type='KalmanFilter'),
@@ -436,9 +437,7 @@ class VideoPoseInferencer(Pose2DInferencer):
 def _number(value):
     """``value`` as a finite float when it is a JSON number, else None
     (strings, booleans, null, NaN and infinities are not numbers here)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value) if np.isfinite(value) else None
+    return float(value) if is_number(value) and np.isfinite(value) else None
 
 
 def boxes_from_json(path):

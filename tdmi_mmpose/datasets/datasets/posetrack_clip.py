@@ -9,6 +9,8 @@ from mmengine.logging import print_log
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
+from ...utils.boxes import box_problems, is_number
+
 _FRAME_RE = re.compile(r'^(.*?)(\d+)(\.[^.]+)$')
 
 
@@ -189,12 +191,14 @@ class PoseTrackClipDataset(BaseCocoStyleDataset):
                 f'{self.bbox_file} holds no person detection (category_id '
                 '1); give the detections of this annotation file '
                 f'({self.ann_file}) in the COCO result format')
-        kept, dropped = [], dict(non_finite=0, empty=0, outside=0)
-        for data_info in data_list:
-            problem = _box_problem(data_info['bbox'][0],
-                                   data_info['img_shape'])
-            if problem:
-                dropped[problem] += 1
+        problems = box_problems(
+            np.concatenate([d['bbox'] for d in data_list]),
+            np.array([d['img_shape'] for d in data_list]))
+        dropped = {key: int(mask.sum()) for key, mask in problems.items()}
+        unusable = sum(problems.values()).astype(bool)
+        kept = []
+        for data_info, bad in zip(data_list, unusable):
+            if bad:
                 continue
             img = self.coco.loadImgs(data_info['img_id'])[0]
             data_info['frame_paths'] = self._frame_paths(img)
@@ -231,24 +235,10 @@ def _check_detections(dets, path):
                              'category_id (1 = person)')
         bbox = d['bbox']
         if not isinstance(bbox, list) or len(bbox) != 4 or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool)
-                for v in bbox):
+                map(is_number, bbox)):
             raise ValueError(f'{path}, detection {i} (image {d["image_id"]})'
                              f': bbox {bbox!r} must be 4 numbers '
                              '[x, y, w, h]')
-
-
-def _box_problem(bbox, img_shape):
-    """Why an ``(x1, y1, x2, y2)`` detection box is unusable, or None."""
-    if not np.all(np.isfinite(bbox)):
-        return 'non_finite'
-    x1, y1, x2, y2 = bbox
-    if x2 <= x1 or y2 <= y1:
-        return 'empty'
-    h, w = img_shape
-    if x2 <= 0 or y2 <= 0 or x1 >= w or y1 >= h:
-        return 'outside'
-    return None
 
 
 @DATASETS.register_module()

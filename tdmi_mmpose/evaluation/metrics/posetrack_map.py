@@ -170,9 +170,10 @@ class PoseTrackMAPMetric(BaseMetric):
         self.outfile_prefix = outfile_prefix
         self.pckh_thr = pckh_thr
         self.data, self.frames = self._load_gt()
+        self.num_keypoints = len(self.data['categories'][0]['keypoints'])
 
     def process(self, data_batch, data_samples):
-        k = len(self.data['categories'][0]['keypoints'])
+        k = self.num_keypoints
         for sample in data_samples:
             pred = sample['pred_instances']
             shape = np.shape(pred['keypoints'])
@@ -285,8 +286,7 @@ class PoseTrackMAPMetric(BaseMetric):
 
     def compute_metrics(self, results):
         logger = MMLogger.get_current_instance()
-        data, frames = self.data, self.frames
-        k = len(data['categories'][0]['keypoints'])
+        data, frames, k = self.data, self.frames, self.num_keypoints
         by_frame = defaultdict(list)
         for res in results:
             by_frame[res['img_id']].append(res)

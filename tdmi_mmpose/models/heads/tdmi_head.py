@@ -152,7 +152,7 @@ class TDMIHead(HeatmapHead):
         if train_cfg.get('compute_acc', True):
             _, avg_acc, _ = pose_pck_accuracy(
                 output=to_numpy(heatmaps),
-                target=to_numpy(at_least_float32(gt_heatmaps)),
+                target=to_numpy(gt_heatmaps),
                 mask=to_numpy(keypoint_weights) > 0)
             losses['acc_pose'] = torch.tensor(avg_acc,
                                               device=gt_heatmaps.device)

@@ -6,6 +6,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.modules.utils import _pair
+from torchvision.ops import deform_conv2d
 
 
 def modulated_deform_conv2d_sampled(x, offset, mask, weight, bias=None,
@@ -147,7 +148,6 @@ class ModulatedDeformConv2d(nn.Module):
 
     def forward(self, x, offset, mask):
         if x.is_cuda:
-            from torchvision.ops import deform_conv2d
             return deform_conv2d(x, offset, self.weight, self.bias,
                                  self.stride, self.padding, self.dilation,
                                  mask)
