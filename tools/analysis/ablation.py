@@ -20,7 +20,10 @@ Sets (``--set``; the paper's tables on the built-in videos):
 - ``table7``: without RDM, RDM without L_MI, full, channel split, and each
   MI term removed in turn;
 - ``mi``: the MI objective's options: distillation direction, alpha 0.1,
-  temperatures 0.5 and 2, and without L_MI.
+  temperatures 0.5 and 2, and without L_MI;
+- ``reuse``: TDMI trained per clip and trained for feature reuse
+  (``RandomNeighbourCrop``); ``tools/analysis/reuse_accuracy.py`` then
+  compares their video inference per clip and with reuse.
 
 Examples:
     python tools/analysis/ablation.py --set triple --seeds 5
@@ -47,6 +50,7 @@ MODELS = {
                      'hrnet-w8_synthetic-videos-128x96_single-frame.py'),
     'tdmi': ('TDMI (TDE + RDM + L_MI)', f'{PREFIX}.py'),
     'tdmi-no-mi': ('TDMI without L_MI', f'{PREFIX}_no-mi.py'),
+    'tdmi-reuse': ('TDMI trained for feature reuse', f'{PREFIX}_reuse.py'),
 }
 ABLATIONS = {
     'tde-only': 'TDE only (no RDM, no L_MI)',
@@ -77,6 +81,7 @@ SETS = {
                 'mi-no-mu', 'mi-no-uy', 'mi-no-fy'], 'tdmi'),
     'mi': (['tdmi', 'mi-distill-enhanced', 'mi-distill-both', 'mi-alpha0.1',
             'mi-tau0.5', 'mi-tau2', 'tdmi-no-mi'], 'tdmi'),
+    'reuse': (['tdmi', 'tdmi-reuse'], 'tdmi'),
 }
 
 

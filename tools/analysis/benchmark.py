@@ -8,7 +8,9 @@ in one run on this machine:
 3. video: frames per second of detector + ByteTrack + TDMI on the built-in
    validation videos, per clip (the paper's protocol) and with feature
    reuse, against mmpose's single-frame top-down inferencer with the same
-   detector, and the PoseTrack mAP of each;
+   detector, and the PoseTrack mAP of each; ``video-w48``: the same cost
+   ratios with HRNet-W48 384x288 pose models (random init), where the
+   backbone dominates;
 4. data: samples per second of the TDMI training pipeline (2 workers)
    against what the training step consumes;
 5. onnx: the main job's TDMI network on one clip in onnxruntime against
@@ -18,7 +20,8 @@ in one run on this machine:
    and bf16 autocast, with and without activation checkpointing, and the
    peak GPU memory of each; meant for ``--device cuda``.
 
-Sections 2-4 use the built-in videos, and 3 the main job's checkpoints:
+Sections 2-4 use the built-in videos, and 3 the main job's checkpoints
+(``video-w48`` its detector):
 run `make demo` first.
 
 Example:
@@ -94,21 +97,30 @@ def section_train(data_root, steps):
     # (rows, seconds of TDMI training per sample)
 
 
+def main_job_detector(job):
+    """Inferencer arguments of the main job's trained person detector."""
+    det_cfg = osp.join(job, 'detector',
+                       'rtmdet-tiny_synthetic-videos-256x192.py')
+    det_ckpt = osp.join(job, 'detector', 'epoch_12.pth')
+    for path in (det_cfg, det_ckpt):
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'{path} is missing: run `make demo` '
+                                    '(the main job) first, or give --job')
+    return dict(det_model=det_cfg, det_weights=det_ckpt, det_cat_ids=0,
+                device='cpu')
+
+
 def section_video(job, data_root):
     from demo import BBOX_THR, TRACKER, video_map
     from mmpose.apis.inferencers import Pose2DInferencer
     from tdmi_mmpose.apis import VideoPoseInferencer
-    det_cfg = osp.join(job, 'detector',
-                       'rtmdet-tiny_synthetic-videos-256x192.py')
+    det = main_job_detector(job)
     ckpts = {name: osp.join(job, name, 'epoch_5.pth')
              for name in ('tdmi', 'single-frame')}
-    ckpts['detector'] = osp.join(job, 'detector', 'epoch_12.pth')
-    missing = [p for p in [det_cfg, *ckpts.values()] if not osp.isfile(p)]
+    missing = [p for p in ckpts.values() if not osp.isfile(p)]
     if missing:
         raise FileNotFoundError(f'{missing[0]} is missing: run `make demo` '
                                 '(the main job) first, or give --job')
-    det = dict(det_model=det_cfg, det_weights=ckpts['detector'],
-               det_cat_ids=0, device='cpu')
     single = Pose2DInferencer(SINGLE_SYN, ckpts['single-frame'], **det)
     runs = {}
     runs['single'] = video_map(single, data_root, bbox_thr=BBOX_THR)
@@ -132,6 +144,48 @@ def section_video(job, data_root):
          f'(single-frame {mean["single"]:.1f})'),
     ]
     return rows
+
+
+def section_video_w48(job, data_root, frames):
+    """Per-frame cost of detector + ByteTrack + TDMI-W48 384x288 (random
+    init) per clip and with feature reuse, against mmpose's single-frame
+    top-down inferencer with HRNet-W48 384x288 and the same detector, on
+    the built-in validation video with the most people."""
+    from demo import BBOX_THR, TRACKER, val_videos
+    from mmpose.apis.inferencers import Pose2DInferencer
+    from tdmi_mmpose.apis import VideoPoseInferencer
+    det = main_job_detector(job)
+    videos, data = val_videos(data_root)
+    people = {}
+    for ann in data['annotations']:
+        people[ann['image_id']] = people.get(ann['image_id'], 0) + 1
+    video = max(videos, key=lambda v: sum(people.get(im['id'], 0)
+                                          for im in videos[v]))
+    paths = [osp.join(data_root, im['file_name'])
+             for im in videos[video]][:frames]
+    torch.manual_seed(0)
+    inferencers = {
+        'single': Pose2DInferencer(resolve(W48_BASELINE), None, **det),
+        'per-clip': VideoPoseInferencer(W48, None, reuse_features=False,
+                                        tracker=TRACKER, **det),
+        'reuse': VideoPoseInferencer(W48, None, reuse_features=True,
+                                     tracker=TRACKER, **det)}
+    fps, found = {}, {}
+    for name, inferencer in inferencers.items():
+        list(inferencer(paths[:3], bbox_thr=BBOX_THR))  # warm-up
+        t0 = time.perf_counter()
+        results = list(inferencer(paths, bbox_thr=BBOX_THR))
+        fps[name] = len(paths) / (time.perf_counter() - t0)
+        found[name] = sum(len(r['predictions'][0]) for r in results)
+    per_frame = found['reuse'] / len(paths)
+    return [
+        (f'video W48 384x288 ({per_frame:.1f} people/frame), TDMI per clip:'
+         ' cost per frame / single-frame', fps['single'] / fps['per-clip'],
+         '', f'{fps["per-clip"]:.2f} vs {fps["single"]:.2f} frames/s'),
+        ('video W48 384x288, TDMI with reuse: cost per frame / '
+         'single-frame', fps['single'] / fps['reuse'], '<= 1.3',
+         f'{fps["reuse"]:.2f} vs {fps["single"]:.2f} frames/s'),
+    ]
 
 
 def random_training_batch(batch, frames, size, heatmap_size, device,
@@ -259,10 +313,10 @@ def section_data(data_root, consumed_per_s, samples):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--sections', nargs='+',
-                        choices=['model', 'train', 'video', 'data', 'onnx',
-                                 'scale'],
-                        help='default: model train video data onnx; scale '
-                        'with --device cuda')
+                        choices=['model', 'train', 'video', 'video-w48',
+                                 'data', 'onnx', 'scale'],
+                        help='default: model train video video-w48 data '
+                        'onnx; scale with --device cuda')
     parser.add_argument('--device', default='cpu',
                         help='device of the scale section (cuda for the '
                         'GPU figures)')
@@ -277,10 +331,13 @@ def main():
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--steps', type=int, default=5)
     parser.add_argument('--samples', type=int, default=100)
+    parser.add_argument('--frames', type=int, default=12,
+                        help='frames of the video-w48 section')
     args = parser.parse_args()
     if args.sections is None:
         args.sections = (['scale'] if args.device.startswith('cuda') else
-                         ['model', 'train', 'video', 'data', 'onnx'])
+                         ['model', 'train', 'video', 'video-w48', 'data',
+                          'onnx'])
     if args.batches is None:
         args.batches = [16, 32] if args.device.startswith('cuda') else [1]
     import tdmi_mmpose  # noqa: F401
@@ -304,6 +361,9 @@ def main():
             rows += new
         elif section == 'video':
             rows += section_video(args.job, args.data_root)
+        elif section == 'video-w48':
+            rows += section_video_w48(args.job, args.data_root,
+                                      args.frames)
         elif section == 'onnx':
             rows += section_onnx(args.repeats)
         elif section == 'scale':

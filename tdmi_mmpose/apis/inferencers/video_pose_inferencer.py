@@ -59,16 +59,27 @@ class VideoPoseInferencer(Pose2DInferencer):
     at ``t``), and results come without delay.
 
     ``reuse_features=True`` computes each crop's backbone features once and
-    shares them between the ``2*delta + 1`` clips that hold the frame. That
+    shares them between the ``2*delta + 1`` clips that hold the frame (the
+    crops of a frame's people go through the backbone in one batch). That
     needs a crop that does not depend on the clip: each track keeps a crop
     box (its box enlarged by ``reuse_margin``) fixed in the image while the
     person stays inside it, and re-centred on the person's box when they
     leave it or shrink to less than half of it; frame ``s`` of a track is
     cropped with the track's crop box at ``s`` (frames where the track is
-    missing use the key frame's). Consecutive frames thus mostly share one
-    image-aligned crop, as the paper's protocol (default, ``False``), which
-    crops every frame of a clip with the key frame's box and so runs the
-    backbone ``2*delta + 1`` times per person and frame.
+    missing use the key frame's). The paper's protocol (per clip) crops
+    every frame of a clip with the key frame's box and so runs the
+    backbone ``2*delta + 1`` times per person and frame. Reuse is the
+    default for models trained the way it crops (``RandomNeighbourCrop``;
+    their config sets ``model.test_cfg.reuse_features=True``), per clip for
+    the others: a model trained per clip loses accuracy with reuse (see the
+    README's Performance section).
+
+    A frame whose size differs from its neighbours' (a stream that changes
+    resolution) is not mixed with them: the clip's frames of another size
+    are replaced by the nearest frame of the key frame's size, and the
+    tracks' crop boxes start afresh. The feature cache holds the frames of
+    one clip span; a track's crop box is dropped when the track is not in
+    the frame, so memory stays flat over a long video.
 
     Args:
         model (str): Config of a video pose model.
@@ -87,8 +98,9 @@ class VideoPoseInferencer(Pose2DInferencer):
             tracker does not report keep their pose with id -1.
         stream_fps (float): Frame rate written for generator inputs.
         show_progress (bool): Show a progress bar.
-        reuse_features (bool): Share each crop's backbone features between
-            clips (see above). Default: False.
+        reuse_features (bool, optional): Share each crop's backbone
+            features between clips (see above). Default: None, the model
+            config's ``model.test_cfg.reuse_features`` (False if unset).
         reuse_margin (float): Enlargement of a track's crop box with
             ``reuse_features``. Default: 1.15.
         backend (str): ``'pytorch'`` or ``'onnxruntime'``: the pose
@@ -105,7 +117,7 @@ class VideoPoseInferencer(Pose2DInferencer):
     def __init__(self, model, weights=None, device=None, scope='mmpose',
                  det_model=None, det_weights=None, det_cat_ids=0,
                  tracker=bytetrack(), stream_fps=25.0, show_progress=False,
-                 reuse_features=False, reuse_margin=1.15,
+                 reuse_features=None, reuse_margin=1.15,
                  backend='pytorch', onnx_file=None):
         if backend not in ('pytorch', 'onnxruntime'):
             raise ValueError(f"backend must be 'pytorch' or 'onnxruntime', "
@@ -122,6 +134,9 @@ class VideoPoseInferencer(Pose2DInferencer):
         if backend == 'onnxruntime':
             from ..deployment import ONNXRuntimePoseModel
             self.network = ONNXRuntimePoseModel(self.model, onnx_file)
+        if reuse_features is None:
+            reuse_features = backend == 'pytorch' and bool(
+                self.model.test_cfg.get('reuse_features', False))
         self.reuse_features = reuse_features
         self.reuse_margin = reuse_margin
         self._crop_boxes = {}  # track id -> its current crop box (x1y1x2y2)
@@ -239,6 +254,8 @@ class VideoPoseInferencer(Pose2DInferencer):
             name = (os.fspath(frame) if isinstance(frame, (str, os.PathLike))
                     else f'{index:06d}.jpg')
             image = as_bgr_uint8(frame, f'frame {index} ({name})')
+            if buffer and buffer[-1][1].shape[:2] != image.shape[:2]:
+                self._crop_boxes.clear()  # crop boxes of the old size
             dets = self._detections(image, index, bboxes, bbox_thr, nms_thr)
             boxes, ids = self._track(dets, index)
             buffer.append((index, image, name, boxes, ids,
@@ -272,8 +289,13 @@ class VideoPoseInferencer(Pose2DInferencer):
         clipped to ``[0, last]``."""
         frames = {entry[0]: entry for entry in buffer}
         _, image, name, boxes, ids, crops = frames[key]
-        window = [frames[min(max(key + o, 0), last)]
-                  for o in range(-self.delta, self.delta + 1)]
+        window = []
+        for offset in range(-self.delta, self.delta + 1):
+            index = min(max(key + offset, 0), last)
+            # a frame of another size: the nearest one of the key's size
+            while frames[index][1].shape[:2] != image.shape[:2]:
+                index += 1 if index < key else -1
+            window.append(frames[index])
         self._track_ids = list(ids)
         if not len(boxes):
             return dict(empty=image.shape[:2], img_path=name), [image]
@@ -303,6 +325,10 @@ class VideoPoseInferencer(Pose2DInferencer):
         crops = boxes[:, :4].copy()
         if not self.reuse_features:
             return crops
+        # tracks not in this frame (left the image, lost) drop their box
+        self._crop_boxes = {tid: crop for tid, crop in
+                            self._crop_boxes.items() if tid in set(
+                                int(i) for i in ids)}
         for i, (box, tid) in enumerate(zip(boxes[:, :4], ids)):
             if tid < 0:
                 continue
@@ -318,31 +344,45 @@ class VideoPoseInferencer(Pose2DInferencer):
             crops[i] = crop
         return crops
 
-    def _crop_feats(self, entry, box):
+    def _crop_feats(self, pairs):
         """Backbone features (per stage ``(1, C, h, w)``), those of the
-        flipped crop (with flip test) and the data sample of frame
-        ``entry`` cropped with ``box``; computed once per frame and box."""
-        index, image, name = entry[:3]
-        cache_key = (index, tuple(np.round(box[:4], 3).tolist()))
-        if cache_key not in self._feature_cache:
-            info = dict(img=[image], img_path=name, frame_paths=[name],
-                        bbox=box[None, :4], bbox_score=box[4:5])
-            info.update(self.model.dataset_meta)
+        flipped crop (with flip test) and the data sample of each frame
+        ``entry`` cropped with ``box`` in ``pairs``; each frame and box is
+        computed once, the new ones in one backbone batch."""
+        keys = [(entry[0], tuple(np.round(box[:4], 3).tolist()))
+                for entry, box in pairs]
+        new = {}
+        for key, (entry, box) in zip(keys, pairs):
+            if key not in self._feature_cache and key not in new:
+                info = dict(img=[entry[1]], img_path=entry[2],
+                            frame_paths=[entry[2]], bbox=box[None, :4],
+                            bbox_score=box[4:5])
+                info.update(self.model.dataset_meta)
+                new[key] = self.pipeline(info)
+        if new:
             data = self.model.data_preprocessor(
-                self.collate_fn([self.pipeline(info)]), False)
-            crop = data['inputs'].flatten(0, 1)  # (1, 3, H, W)
+                self.collate_fn(list(new.values())), False)
+            crops = data['inputs'].flatten(0, 1)  # (N, 3, H, W)
+            feats = self.model.backbone(crops)
             flip = self.model.test_cfg.get('flip_test', False)
-            self._feature_cache[cache_key] = (
-                self.model.backbone(crop),
-                self.model.backbone(crop.flip(-1)) if flip else None,
-                data['data_samples'][0])
-        return self._feature_cache[cache_key]
+            flipped = self.model.backbone(crops.flip(-1)) if flip else None
+            for i, (key, sample) in enumerate(zip(new,
+                                                  data['data_samples'])):
+                self._feature_cache[key] = (
+                    tuple(f[i:i + 1] for f in feats),
+                    tuple(f[i:i + 1] for f in flipped) if flip else None,
+                    sample)
+        return [self._feature_cache[key] for key in keys]
 
     def _forward_reused(self, crops, key):
-        """Poses of one frame's people from cached per-crop features."""
+        """Poses of one frame's people from cached per-crop features, all
+        people in one batch."""
+        per_person = len(crops[0])
+        cached = self._crop_feats([pair for person in crops
+                                   for pair in person])
         feats, flips, samples = [], [], []
-        for person in crops:
-            per_frame = [self._crop_feats(entry, box) for entry, box in person]
+        for p in range(len(crops)):
+            per_frame = cached[p * per_person:(p + 1) * per_person]
             samples.append(per_frame[self.delta][2])  # the key frame's crop
             feats.append([torch.stack(stage, 1) for stage in
                           zip(*[f[0] for f in per_frame])])

@@ -1,3 +1,4 @@
 from .loading import LoadVideoFrames
+from .topdown_transforms import RandomNeighbourCrop, VideoTopdownAffine
 
-__all__ = ['LoadVideoFrames']
+__all__ = ['LoadVideoFrames', 'RandomNeighbourCrop', 'VideoTopdownAffine']

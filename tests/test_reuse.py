@@ -1,0 +1,197 @@
+"""Feature reuse in video inference: training the way it crops
+(RandomNeighbourCrop, VideoTopdownAffine), reuse by default for models so
+trained, a bounded feature cache, and the streams reuse must survive."""
+import cv2
+import numpy as np
+import pytest
+import torch
+from conftest import TINY_CFG
+from mmpose.datasets.transforms import TopdownAffine
+from mmpose.structures.bbox import get_warp_matrix
+
+from tdmi_mmpose.apis import VideoPoseInferencer
+from tdmi_mmpose.datasets.transforms import (RandomNeighbourCrop,
+                                             VideoTopdownAffine)
+
+INPUT = (48, 64)  # (w, h)
+
+
+def clip_results(num_frames=5):
+    """Five copies of one 120x160 frame with a bright square, one person
+    box around it."""
+    image = np.zeros((120, 160, 3), np.uint8)
+    image[50:70, 70:90] = 255
+    kpts = np.array([[[80., 60.], [75., 55.]]], np.float32)
+    return dict(img=[image.copy() for _ in range(num_frames)],
+                bbox_center=np.array([[80., 60.]], np.float32),
+                bbox_scale=np.array([[60., 80.]], np.float32),
+                keypoints=kpts, keypoints_visible=np.ones((1, 2)))
+
+
+def test_without_neighbour_crops_it_is_topdown_affine():
+    plain = TopdownAffine(INPUT).transform(clip_results())
+    np.random.seed(0)
+    video = VideoTopdownAffine(INPUT).transform(
+        RandomNeighbourCrop(prob=0).transform(clip_results()))
+    for got, want in zip(video['img'], plain['img']):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(video['transformed_keypoints'],
+                                  plain['transformed_keypoints'])
+
+
+def test_neighbour_crops_move_only_the_neighbours():
+    """prob=1: both sides get a crop of their own (the outermost frames
+    always), the key frame and the keypoints keep the key's crop, and each
+    moved frame is the warp of its own crop."""
+    np.random.seed(3)
+    drawn = RandomNeighbourCrop(prob=1, shift_factor=0.2,
+                                scale_factor=(1, 1)).transform(
+                                    clip_results())
+    centers = drawn['frame_bbox_center'].copy()
+    plain = TopdownAffine(INPUT).transform(clip_results())
+    out = VideoTopdownAffine(INPUT).transform(drawn)
+    np.testing.assert_array_equal(out['img'][2], plain['img'][2])
+    np.testing.assert_array_equal(out['transformed_keypoints'],
+                                  plain['transformed_keypoints'])
+    for i in (0, 4):
+        assert not np.allclose(centers[i], centers[2])
+        warp = get_warp_matrix(centers[i], out['input_scale'], 0.,
+                               output_size=INPUT)
+        want = cv2.warpAffine(clip_results()['img'][i], warp, INPUT,
+                              flags=cv2.INTER_LINEAR)
+        np.testing.assert_array_equal(out['img'][i], want)
+        # the square moved against the crop's shift (in input pixels)
+        shift = (centers[i] - centers[2]) * INPUT[0] / out['input_scale'][0]
+        ys, xs = np.nonzero(out['img'][i][..., 0] > 127)
+        ys2, xs2 = np.nonzero(out['img'][2][..., 0] > 127)
+        np.testing.assert_allclose([xs.mean() - xs2.mean(),
+                                    ys.mean() - ys2.mean()], -shift,
+                                   atol=1.0)
+
+
+def test_a_re_centred_crop_holds_from_one_frame_outwards():
+    """A crop box re-centred between two frames stays for the frames
+    further out: a moved inner neighbour means a moved outer one with the
+    same crop; each side moves with probability ``prob``."""
+    np.random.seed(0)
+    crop = RandomNeighbourCrop(prob=0.6)
+    moved = []
+    for _ in range(2000):
+        c = crop.transform(clip_results())['frame_bbox_center']
+        for inner, outer in ((1, 0), (3, 4)):
+            if not np.allclose(c[inner], c[2]):
+                np.testing.assert_array_equal(c[inner], c[outer])
+            moved.append(not np.allclose(c[outer], c[2]))
+    assert abs(np.mean(moved) - 0.6) < 0.04
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match='prob'):
+        RandomNeighbourCrop(prob=1.5)
+    with pytest.raises(ValueError, match='scale_factor'):
+        RandomNeighbourCrop(scale_factor=(1.2, 0.8))
+
+
+# ---------------------------------------------------------------- inference
+
+@pytest.fixture(scope='module')
+def reuse_cfg(tmp_path_factory):
+    """The tiny config, marked as trained for feature reuse."""
+    path = tmp_path_factory.mktemp('cfg') / 'tiny_reuse.py'
+    path.write_text(f"_base_ = ['{TINY_CFG}']\n"
+                    'model = dict(test_cfg=dict(reuse_features=True))\n')
+    return str(path)
+
+
+@pytest.fixture(scope='module')
+def reuse(reuse_cfg):
+    torch.manual_seed(0)
+    return VideoPoseInferencer(reuse_cfg, device='cpu')
+
+
+def frames(n, size=(96, 128), seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.integers(0, 255, (*size, 3), dtype=np.uint8)
+            for _ in range(n)]
+
+
+def test_reuse_is_the_default_for_models_trained_for_it(reuse, reuse_cfg):
+    assert reuse.reuse_features
+    assert not VideoPoseInferencer(TINY_CFG, device='cpu').reuse_features
+    assert not VideoPoseInferencer(reuse_cfg, device='cpu',
+                                   reuse_features=False).reuse_features
+
+
+def test_online_mode_reuses_features(reuse):
+    passes = []
+    hook = reuse.model.backbone.register_forward_hook(
+        lambda m, args, out: passes.append(args[0].shape[0]))
+    box = np.array([[20, 10, 80, 90, 0.9]])
+    results = list(reuse(iter(frames(6)), bboxes=[box] * 6, online=True))
+    hook.remove()
+    assert [len(r['predictions'][0]) for r in results] == [1] * 6
+    flip = 2 if reuse.model.test_cfg.get('flip_test') else 1
+    assert sum(passes) == 6 * flip  # one crop per person and frame
+
+
+def test_cache_stays_bounded_over_a_long_video(reuse):
+    """300 frames, people coming and going: the feature cache holds only
+    the frames of one clip span, crop boxes only the tracks in the frame."""
+    n, delta = 300, reuse.delta
+    boxes = []
+    for t in range(n):
+        frame = [[10 + (t % 40), 10, 50 + (t % 40), 80, 0.9]]
+        if (t // 50) % 2:  # a second person every other 50 frames
+            frame.append([70, 20, 110, 90, 0.9])
+        boxes.append(np.array(frame, np.float32))
+    sizes, crop_boxes = [], []
+    for t, result in enumerate(reuse(iter(frames(n, seed=1)),
+                                     bboxes=boxes)):
+        cached = {k[0] for k in reuse._feature_cache}
+        assert all(t - delta < s <= t + delta for s in cached), (t, cached)
+        sizes.append(len(reuse._feature_cache))
+        crop_boxes.append(len(reuse._crop_boxes))
+        assert len(result['predictions'][0]) == len(boxes[t])
+    assert len(sizes) == n
+    # frames x people x (a track missing from a neighbour frame crops it
+    # with the key frame's box, one more entry per clip at most)
+    assert max(sizes) <= (2 * delta) * 2 * (2 * delta + 1)
+    assert max(sizes[200:]) <= max(sizes[:150])  # flat, not growing
+    assert max(crop_boxes) <= 2
+
+
+def test_a_stream_that_changes_size_is_re_cropped(reuse):
+    """Frames 0-4 at 96x128, 5-9 at 120x160: every frame gets its pose,
+    and frame 5's clip holds only frames of its size, with fresh crop
+    boxes: its keypoints equal those of the stream started at frame 5."""
+    stream = frames(5) + frames(5, size=(120, 160), seed=2)
+    boxes = [np.array([[20, 10, 80, 90, 0.9]])] * 10
+    for inf in (reuse, VideoPoseInferencer(TINY_CFG, device='cpu')):
+        inf.model.load_state_dict(reuse.model.state_dict())
+        full = list(inf(iter(stream), bboxes=boxes))
+        assert [len(r['predictions'][0]) for r in full] == [1] * 10
+        alone = list(inf(iter(stream[5:]), bboxes=boxes[5:]))
+        np.testing.assert_allclose(full[5]['predictions'][0][0]['keypoints'],
+                                   alone[0]['predictions'][0][0]['keypoints'],
+                                   atol=1e-4)
+
+
+def test_a_track_that_leaves_the_image_drops_its_crop_box(reuse):
+    """A person walks out of the right edge; the frames without them (the
+    detector finds nobody) give no people, and their crop box is gone."""
+    boxes = [np.array([[20 + 20 * t, 10, 60 + 20 * t, 90, 0.9]])
+             if 20 + 20 * t < 128 else np.zeros((0, 5)) for t in range(8)]
+    counts = []
+    for result in reuse(iter(frames(8)), bboxes=boxes):
+        counts.append(len(result['predictions'][0]))
+    assert counts == [1] * 6 + [0] * 2
+    assert reuse._crop_boxes == {}
+
+
+def test_a_generator_that_ends_early_flushes_its_frames(reuse):
+    def stream():
+        yield from frames(3)  # a camera that stops after 3 frames
+
+    box = np.array([[20, 10, 80, 90, 0.9]])
+    results = list(reuse(stream(), bboxes=[box] * 10))
+    assert [len(r['predictions'][0]) for r in results] == [1, 1, 1]

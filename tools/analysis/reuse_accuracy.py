@@ -1,0 +1,164 @@
+"""Does video inference lose accuracy when it reuses backbone features?
+
+Runs ``VideoPoseInferencer`` over every built-in validation video per clip
+(the paper's protocol: every frame of a clip cropped with the key frame's
+box) and with feature reuse (a per-track crop box, each crop through the
+backbone once), with ground-truth boxes and with the main job's detector
+(+ ByteTrack), for each model and training seed that
+``tools/analysis/ablation.py`` trained; prints and writes
+``WORK_DIR/reuse.{json,md}``: the PoseTrack mAP of each mode, and the
+paired-by-seed difference reuse - per clip with its 95% interval.
+
+Train first (reuses finished runs):
+    python tools/analysis/ablation.py --set reuse --seeds 3
+    python tools/demo.py            # the detector (work_dirs/main_job)
+Then:
+    python tools/analysis/reuse_accuracy.py --seeds 3
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+import time
+
+import numpy as np
+
+HERE = osp.dirname(osp.abspath(__file__))
+ROOT = osp.dirname(osp.dirname(HERE))
+sys.path[:0] = [HERE, osp.dirname(HERE)]
+from ablation import MODELS, SYN, aggregate, fmt, fmt_diff  # noqa: E402
+
+MODES = ('per-clip', 'reuse')
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--models', nargs='+', choices=sorted(MODELS),
+                        default=['tdmi', 'tdmi-reuse'])
+    parser.add_argument('--seeds', type=int, default=3,
+                        help='training seeds 0..K-1 (K >= 2)')
+    parser.add_argument('--epochs', type=int, default=5,
+                        help='budget of the ablation runs to load')
+    parser.add_argument('--boxes', nargs='+', choices=['gt', 'detected'],
+                        default=['gt', 'detected'])
+    parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs',
+                                                       'ablation'),
+                        help="ablation.py's work dir (checkpoints)")
+    parser.add_argument('--job', default=osp.join(ROOT, 'work_dirs',
+                                                  'main_job'),
+                        help="the main job's work dir (the detector)")
+    parser.add_argument('--data-root', default=osp.join(
+        ROOT, 'data', 'synthetic_videos') + '/')
+    args = parser.parse_args()
+    if args.seeds < 2:
+        parser.error('--seeds must be at least 2 (an interval needs two '
+                     'paired runs)')
+    return args
+
+
+def gt_boxes(data_root):
+    """``{video: [(N, 5) xyxy+score boxes per frame]}`` of the validation
+    annotations (frames without a label get no boxes)."""
+    from demo import val_videos
+    videos, data = val_videos(data_root)
+    per_image = {}
+    for ann in data['annotations']:
+        x, y, w, h = ann['bbox']
+        per_image.setdefault(ann['image_id'], []).append([x, y, x + w,
+                                                          y + h, 1.0])
+    return {video: [np.array(per_image.get(im['id'], []),
+                             np.float32).reshape(-1, 5) for im in images]
+            for video, images in videos.items()}
+
+
+def checkpoint(args, name, seed):
+    path = osp.join(args.work_dir, name, f'e{args.epochs}_seed{seed}',
+                    f'epoch_{args.epochs}.pth')
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'{path} is missing: train it first with `python tools/'
+            f'analysis/ablation.py --configs {name} --seeds {args.seeds}'
+            f'{"" if args.epochs == 5 else f" --epochs {args.epochs}"}`')
+    return path
+
+
+def main():
+    args = parse_args()
+    import tdmi_mmpose  # noqa: F401
+    from demo import BBOX_THR, DETECTOR, TRACKER, video_map
+
+    from tdmi_mmpose.apis import VideoPoseInferencer
+    det = {}
+    if 'detected' in args.boxes:
+        det_cfg = osp.join(args.job, 'detector', osp.basename(DETECTOR[2]))
+        det_ckpt = osp.join(args.job, 'detector', 'epoch_12.pth')
+        for path in (det_cfg, det_ckpt):
+            if not osp.isfile(path):
+                raise FileNotFoundError(
+                    f'{path} is missing: run `python tools/demo.py` (the '
+                    'main job trains the detector) or give --job')
+        det = dict(det_model=det_cfg, det_weights=det_ckpt, det_cat_ids=0)
+    boxes = gt_boxes(args.data_root)
+    record = osp.join(args.work_dir, 'reuse.json')
+    runs = {}
+    if osp.isfile(record):
+        with open(record) as f:
+            runs = json.load(f)
+    jobs = [(name, seed, source, mode) for name in args.models
+            for seed in range(args.seeds) for source in args.boxes
+            for mode in MODES]
+    t0, done = time.time(), 0
+    for i, (name, seed, source, mode) in enumerate(jobs):
+        key = f'{name}/e{args.epochs}/{source}/{mode}'
+        if str(seed) in runs.get(key, {}):
+            continue
+        eta = '' if not done else \
+            f', about {(time.time() - t0) / done * (len(jobs) - i) / 60:.0f}' \
+            ' min left'
+        print(f'[reuse] {i + 1}/{len(jobs)}: {MODELS[name][0]}, seed {seed},'
+              f' {source} boxes, {mode}{eta}', flush=True)
+        inferencer = VideoPoseInferencer(
+            osp.join(SYN, MODELS[name][1]), checkpoint(args, name, seed),
+            device='cpu', tracker=TRACKER, reuse_features=mode == 'reuse',
+            **(det if source == 'detected' else {}))
+        kwargs = dict(bbox_thr=BBOX_THR) if source == 'detected' else dict(
+            bboxes=boxes)
+        mAP, fps = video_map(inferencer, args.data_root, **kwargs)
+        runs.setdefault(key, {})[str(seed)] = dict(
+            {s: mAP[s]['Mean'] for s in ('all', 'degraded', 'clean')},
+            frames_per_second=fps)
+        with open(record, 'w') as f:
+            json.dump(runs, f, indent=1)
+        done += 1
+        print(f'[reuse]   mAP {mAP["all"]["Mean"]:.1f} ({fps:.1f} '
+              'frames/s)', flush=True)
+    lines = ['| model | boxes | per clip | reuse | reuse - per clip '
+             '(95% CI) |', '|---|---|---:|---:|---:|']
+    stats = {}
+    seeds = list(range(args.seeds))
+    for name in args.models:
+        for source in args.boxes:
+            by_mode = {mode: {int(s): v for s, v in runs[
+                f'{name}/e{args.epochs}/{source}/{mode}'].items()}
+                for mode in MODES}
+            st = aggregate(by_mode, list(MODES), 'per-clip', seeds)
+            stats[f'{name}/{source}'] = st
+            lines.append(
+                f'| {MODELS[name][0]} | {source} | '
+                f'{fmt(st["per-clip"]["all"])} | {fmt(st["reuse"]["all"])} '
+                f'| {fmt_diff(st["reuse"]["all"]["minus_reference"])} |')
+    meta = (f'PoseTrack mAP (all labelled validation frames of the built-in '
+            f'videos) of VideoPoseInferencer, K = {args.seeds} training '
+            f'seeds, {args.epochs} epochs; {time.strftime("%Y-%m-%d")}, '
+            f'{os.cpu_count()} CPU cores.')
+    md = '\n'.join(lines) + '\n\n' + meta + '\n'
+    print('\n' + md, flush=True)
+    with open(osp.join(args.work_dir, 'reuse.md'), 'w') as f:
+        f.write(md)
+    with open(osp.join(args.work_dir, 'reuse_stats.json'), 'w') as f:
+        json.dump(dict(meta=meta, stats=stats), f, indent=1)
+
+
+if __name__ == '__main__':
+    main()
