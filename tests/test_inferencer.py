@@ -160,11 +160,10 @@ def test_tracks_keep_their_ids_on_a_built_in_video(tmp_path, inferencer):
 
 
 def test_reuse_features_runs_the_backbone_once_per_crop(inferencer):
-    """With boxes that do not move (and crop boxes not enlarged), reusing
-    each crop's features gives the per-clip keypoints, with one backbone
+    """With boxes that do not move, reusing each crop's features gives the
+    per-clip keypoints, with one backbone
     pass per person and frame instead of one per person, frame and clip."""
-    reuse = VideoPoseInferencer(TINY_CFG, device='cpu', reuse_features=True,
-                                reuse_margin=1.0)
+    reuse = VideoPoseInferencer(TINY_CFG, device='cpu', reuse_features=True)
     reuse.model.load_state_dict(inferencer.model.state_dict())
     passes = {}
     for name, inf in (('reuse', reuse), ('per_clip', inferencer)):

@@ -40,9 +40,9 @@ def test_without_neighbour_crops_it_is_topdown_affine():
 
 
 def test_neighbour_crops_move_only_the_neighbours():
-    """prob=1: both sides get a crop of their own (the outermost frames
-    always), the key frame and the keypoints keep the key's crop, and each
-    moved frame is the warp of its own crop."""
+    """prob=1: every neighbour gets a crop of its own, the key frame and
+    the keypoints keep the key's crop, and each moved frame is the warp of
+    its own crop."""
     np.random.seed(3)
     drawn = RandomNeighbourCrop(prob=1, shift_factor=0.2,
                                 scale_factor=(1, 1)).transform(
@@ -53,7 +53,7 @@ def test_neighbour_crops_move_only_the_neighbours():
     np.testing.assert_array_equal(out['img'][2], plain['img'][2])
     np.testing.assert_array_equal(out['transformed_keypoints'],
                                   plain['transformed_keypoints'])
-    for i in (0, 4):
+    for i in (0, 1, 3, 4):
         assert not np.allclose(centers[i], centers[2])
         warp = get_warp_matrix(centers[i], out['input_scale'], 0.,
                                output_size=INPUT)
@@ -69,20 +69,23 @@ def test_neighbour_crops_move_only_the_neighbours():
                                    atol=1.0)
 
 
-def test_a_re_centred_crop_holds_from_one_frame_outwards():
-    """A crop box re-centred between two frames stays for the frames
-    further out: a moved inner neighbour means a moved outer one with the
-    same crop; each side moves with probability ``prob``."""
+def test_each_neighbour_moves_alone_with_probability_prob():
     np.random.seed(0)
-    crop = RandomNeighbourCrop(prob=0.6)
+    crop = RandomNeighbourCrop(prob=0.6, shift_factor=0.2,
+                               scale_factor=(0.9, 1.1))
     moved = []
-    for _ in range(2000):
-        c = crop.transform(clip_results())['frame_bbox_center']
-        for inner, outer in ((1, 0), (3, 4)):
-            if not np.allclose(c[inner], c[2]):
-                np.testing.assert_array_equal(c[inner], c[outer])
-            moved.append(not np.allclose(c[outer], c[2]))
-    assert abs(np.mean(moved) - 0.6) < 0.04
+    for _ in range(1000):
+        out = crop.transform(clip_results())
+        c, sc = out['frame_bbox_center'], out['frame_bbox_scale']
+        moved.append([not np.allclose(c[i], c[2]) for i in (0, 1, 3, 4)])
+        # shifts and sizes within the drawn ranges
+        assert np.all(np.abs(c - c[2]) <= 0.2 * sc[2] + 1e-4)
+        assert np.all((sc / sc[2] >= 0.9 - 1e-6) & (sc / sc[2] <= 1.1 + 1e-6))
+    moved = np.array(moved)
+    assert np.all(np.abs(moved.mean(0) - 0.6) < 0.05)
+    # independent: both neighbours of one side move together as often as
+    # chance says (0.36), not always (as one shared crop would)
+    assert abs((moved[:, 0] & moved[:, 1]).mean() - 0.36) < 0.05
 
 
 def test_bad_arguments_are_named():
@@ -99,7 +102,8 @@ def reuse_cfg(tmp_path_factory):
     """The tiny config, marked as trained for feature reuse."""
     path = tmp_path_factory.mktemp('cfg') / 'tiny_reuse.py'
     path.write_text(f"_base_ = ['{TINY_CFG}']\n"
-                    'model = dict(test_cfg=dict(reuse_features=True))\n')
+                    'model = dict(test_cfg=dict(reuse_features=True, '
+                    'reuse_tolerance=0.2))\n')
     return str(path)
 
 
@@ -116,8 +120,9 @@ def frames(n, size=(96, 128), seed=0):
 
 
 def test_reuse_is_the_default_for_models_trained_for_it(reuse, reuse_cfg):
-    assert reuse.reuse_features
-    assert not VideoPoseInferencer(TINY_CFG, device='cpu').reuse_features
+    assert reuse.reuse_features and reuse.reuse_tolerance == 0.2
+    plain = VideoPoseInferencer(TINY_CFG, device='cpu')
+    assert not plain.reuse_features and plain.reuse_tolerance == 0.05
     assert not VideoPoseInferencer(reuse_cfg, device='cpu',
                                    reuse_features=False).reuse_features
 
@@ -136,7 +141,7 @@ def test_online_mode_reuses_features(reuse):
 
 def test_cache_stays_bounded_over_a_long_video(reuse):
     """300 frames, people coming and going: the feature cache holds only
-    the frames of one clip span, crop boxes only the tracks in the frame."""
+    the frames of one clip span."""
     n, delta = 300, reuse.delta
     boxes = []
     for t in range(n):
@@ -144,26 +149,23 @@ def test_cache_stays_bounded_over_a_long_video(reuse):
         if (t // 50) % 2:  # a second person every other 50 frames
             frame.append([70, 20, 110, 90, 0.9])
         boxes.append(np.array(frame, np.float32))
-    sizes, crop_boxes = [], []
+    sizes = []
     for t, result in enumerate(reuse(iter(frames(n, seed=1)),
                                      bboxes=boxes)):
         cached = {k[0] for k in reuse._feature_cache}
         assert all(t - delta < s <= t + delta for s in cached), (t, cached)
         sizes.append(len(reuse._feature_cache))
-        crop_boxes.append(len(reuse._crop_boxes))
         assert len(result['predictions'][0]) == len(boxes[t])
     assert len(sizes) == n
-    # frames x people x (a track missing from a neighbour frame crops it
-    # with the key frame's box, one more entry per clip at most)
+    # frames x people x one crop per clip that holds the frame, at most
     assert max(sizes) <= (2 * delta) * 2 * (2 * delta + 1)
     assert max(sizes[200:]) <= max(sizes[:150])  # flat, not growing
-    assert max(crop_boxes) <= 2
 
 
 def test_a_stream_that_changes_size_is_re_cropped(reuse):
     """Frames 0-4 at 96x128, 5-9 at 120x160: every frame gets its pose,
-    and frame 5's clip holds only frames of its size, with fresh crop
-    boxes: its keypoints equal those of the stream started at frame 5."""
+    and frame 5's clip holds only frames of its size: its keypoints equal
+    those of the stream started at frame 5."""
     stream = frames(5) + frames(5, size=(120, 160), seed=2)
     boxes = [np.array([[20, 10, 80, 90, 0.9]])] * 10
     for inf in (reuse, VideoPoseInferencer(TINY_CFG, device='cpu')):
@@ -176,16 +178,17 @@ def test_a_stream_that_changes_size_is_re_cropped(reuse):
                                    atol=1e-4)
 
 
-def test_a_track_that_leaves_the_image_drops_its_crop_box(reuse):
-    """A person walks out of the right edge; the frames without them (the
-    detector finds nobody) give no people, and their crop box is gone."""
+def test_a_track_that_leaves_the_image(reuse):
+    """A person walks out of the right edge: partly outside they still get
+    a pose, the frames without them (the detector finds nobody) give no
+    people, and their cached crops go with their frames."""
     boxes = [np.array([[20 + 20 * t, 10, 60 + 20 * t, 90, 0.9]])
              if 20 + 20 * t < 128 else np.zeros((0, 5)) for t in range(8)]
     counts = []
     for result in reuse(iter(frames(8)), bboxes=boxes):
         counts.append(len(result['predictions'][0]))
     assert counts == [1] * 6 + [0] * 2
-    assert reuse._crop_boxes == {}
+    assert all(k[0] > 7 - 2 * reuse.delta for k in reuse._feature_cache)
 
 
 def test_a_generator_that_ends_early_flushes_its_frames(reuse):
@@ -195,3 +198,49 @@ def test_a_generator_that_ends_early_flushes_its_frames(reuse):
     box = np.array([[20, 10, 80, 90, 0.9]])
     results = list(reuse(stream(), bboxes=[box] * 10))
     assert [len(r['predictions'][0]) for r in results] == [1, 1, 1]
+
+
+def test_tolerance_zero_is_the_per_clip_protocol():
+    """Boxes that move every frame: at tolerance 0 reuse gives the per-clip
+    keypoints (every frame of a clip cropped with the key frame's box);
+    at 0.2 it runs the backbone less and keeps every crop within 0.2."""
+    from tdmi_mmpose.apis.inferencers.video_pose_inferencer import \
+        crop_distance
+    torch.manual_seed(0)
+    per_clip = VideoPoseInferencer(TINY_CFG, device='cpu',
+                                   reuse_features=False)
+    boxes = [np.array([[20 + 3 * t, 10 + t, 70 + 3 * t, 85, 0.9]])
+             for t in range(8)]
+    runs = {}
+    for name, kwargs in (('clip', {}), ('0', dict(reuse_features=True,
+                                                  reuse_tolerance=0)),
+                         ('0.2', dict(reuse_features=True,
+                                      reuse_tolerance=0.2))):
+        inf = VideoPoseInferencer(TINY_CFG, device='cpu', **kwargs) \
+            if kwargs else per_clip
+        inf.model.load_state_dict(per_clip.model.state_dict())
+        passes, used = [], []
+        hook = inf.model.backbone.register_forward_hook(
+            lambda m, args, out: passes.append(args[0].shape[0]))
+        if kwargs:  # the crops each clip used, against its key box
+            orig = inf._crop_feats
+
+            def spy(requests, orig=orig):
+                out = orig(requests)
+                used.extend(crop_distance(np.asarray(s.gt_instances.bboxes[0]
+                                                     ), box)
+                            for (_, box, _), (_, _, s) in zip(requests, out))
+                return out
+            inf._crop_feats = spy
+        runs[name] = (list(inf(iter(frames(8)), bboxes=boxes)), sum(passes),
+                      max(used, default=0))
+        hook.remove()
+    for got, want in zip(runs['0'][0], runs['clip'][0]):
+        np.testing.assert_allclose(got['predictions'][0][0]['keypoints'],
+                                   want['predictions'][0][0]['keypoints'],
+                                   atol=1e-4)
+        assert got['predictions'][0][0]['bbox'] == \
+            want['predictions'][0][0]['bbox']
+    assert runs['0'][2] == 0
+    assert runs['0.2'][1] < runs['0'][1] <= runs['clip'][1]
+    assert runs['0.2'][2] <= 0.2 + 1e-6

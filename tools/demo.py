@@ -5,7 +5,8 @@ single-frame model? Measured on the built-in video dataset.
    parameters).
 2. Train, with the same backbone widths, input size, data, schedule and
    number of iterations: (a) mmpose's single-frame ``TopdownPoseEstimator``
-   (HRNet), (b) TDMI and (c) TDMI without the MI objective. A model whose
+   (HRNet), (b) TDMI, (c) TDMI without the MI objective and (d) TDMI
+   trained the way feature reuse crops (``RandomNeighbourCrop``). A model whose
    checkpoint exists for the same config, seed and schedule is reused
    (``--retrain`` trains again).
 3. Evaluate each with the PoseTrack mAP (ground-truth boxes) on all labelled
@@ -14,10 +15,12 @@ single-frame model? Measured on the built-in video dataset.
    ``results.md``.
 4. Train mmdet's RTMDet-tiny as the person detector of the built-in videos
    (reused like the pose models) and report its COCO bbox AP.
-5. Run detector + ByteTrack + TDMI with the video inferencer on every
-   validation video, as a user runs it on a video; report TDMI's PoseTrack
-   mAP with detected boxes next to ground-truth boxes, and write the
-   annotated clip of the most crowded video (``tracked/val_<video>.mp4``).
+5. Run detector + ByteTrack + TDMI (d) with the video inferencer on every
+   validation video, as a user runs it on a video (reusing backbone
+   features, the default for that model); report its PoseTrack mAP with
+   detected boxes and its frames per second next to mmpose's single-frame
+   pipeline with the same detector (model (a)), and write the annotated
+   clip of the most crowded video (``tracked/val_<video>.mp4``).
 6. Render a validation video with the single-frame model and TDMI side by
    side (mmpose's visualiser): ``side_by_side.mp4``.
 
@@ -47,6 +50,8 @@ MODELS = (
     ('tdmi', 'TDMI', 'tdmi_hrnet-w8_synthetic-videos-128x96.py'),
     ('tdmi-no-mi', 'TDMI without L_MI',
      'tdmi_hrnet-w8_synthetic-videos-128x96_no-mi.py'),
+    ('tdmi-reuse', 'TDMI trained for feature reuse',
+     'tdmi_hrnet-w8_synthetic-videos-128x96_reuse.py'),
 )
 DETECTOR = ('detector', 'RTMDet-tiny person detector',
             osp.join(ROOT, 'configs', 'detection',
@@ -72,7 +77,7 @@ def parse_args():
     parser.add_argument('--data-seed', type=int, default=0,
                         help='seed of the built-in videos')
     parser.add_argument('--seed', type=int, default=0,
-                        help='training seed (all three models)')
+                        help='training seed (all models)')
     parser.add_argument('--epochs', type=int, default=None,
                         help='epochs (default: the configs\' max_epochs)')
     parser.add_argument('--retrain', action='store_true',
@@ -189,16 +194,19 @@ def val_videos(data_root):
     return videos, data
 
 
-def video_map(inferencer, data_root, **call_kwargs):
+def video_map(inferencer, data_root, boxes=None, **call_kwargs):
     """PoseTrack mAP (all / degraded / clean frames) and frames per second
     of an mmpose-style inferencer (detector included) run over every
     validation video; a person's joint scores are weighted by its box
-    score, as top-down pipelines rank people."""
+    score, as top-down pipelines rank people. ``boxes`` (``{video: boxes
+    per frame}``) replaces the detector."""
     from tdmi_mmpose.evaluation import PoseTrackMAPMetric
     videos, _ = val_videos(data_root)
     entries, t0, frames = [], time.time(), 0
-    for images in videos.values():
+    for video, images in videos.items():
         paths = [osp.join(data_root, im['file_name']) for im in images]
+        if boxes is not None:
+            call_kwargs['bboxes'] = boxes[video]
         for im, result in zip(images, inferencer(paths, **call_kwargs)):
             frames += 1
             for person in result['predictions'][0]:
@@ -227,6 +235,8 @@ def evaluate_video_pipeline(pose_cfg, pose_ckpt, det_cfg, det_ckpt,
     inferencer = VideoPoseInferencer(pose_cfg, pose_ckpt, device='cpu',
                                      det_model=det_cfg, det_weights=det_ckpt,
                                      det_cat_ids=0, tracker=TRACKER)
+    print(f'[main job] video inferencer: feature reuse '
+          f'{"on" if inferencer.reuse_features else "off"}', flush=True)
     mAP, fps = video_map(inferencer, data_root, bbox_thr=BBOX_THR)
     videos, data = val_videos(data_root)
     per_video_people = {v: max(sum(a['image_id'] == im['id']
@@ -246,6 +256,19 @@ def evaluate_video_pipeline(pose_cfg, pose_ckpt, det_cfg, det_ckpt,
                         vis_out_dir=out_dir, pred_out_dir=out_dir):
         pass
     return mAP, fps, osp.join(out_dir, osp.basename(clip))
+
+
+def evaluate_single_frame_pipeline(pose_cfg, pose_ckpt, det_cfg, det_ckpt,
+                                   data_root):
+    """PoseTrack mAP and frames per second of mmpose's single-frame
+    top-down inferencer with the same detector."""
+    from mmpose.apis.inferencers import Pose2DInferencer
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmpose'):
+        inferencer = Pose2DInferencer(pose_cfg, pose_ckpt, device='cpu',
+                                      det_model=det_cfg,
+                                      det_weights=det_ckpt, det_cat_ids=0)
+        return video_map(inferencer, data_root, bbox_thr=BBOX_THR)
 
 
 def format_tables(results, meta):
@@ -362,7 +385,9 @@ def main():
             osp.join(CFG_DIR, dict((m[0], m[2]) for m in MODELS)[name]),
             ROOT), mAP=evaluate(cfgs[name], ckpts[name]))
     tracked_clip = None
-    if 'tdmi' in ckpts and not args.no_detector:
+    video_model = next((n for n in ('tdmi-reuse', 'tdmi') if n in ckpts),
+                       None)
+    if video_model and not args.no_detector:
         name, label, config = DETECTOR
         print(f'[main job] 4/5 {label}', flush=True)
         det_work = osp.join(args.work_dir, name)
@@ -378,12 +403,21 @@ def main():
         det_cfg_file = osp.join(det_work, osp.basename(config))
         det_cfg.dump(det_cfg_file)
         mAP, fps, tracked_clip = evaluate_video_pipeline(
-            cfgs['tdmi'], ckpts['tdmi'], det_cfg_file, det_ckpt,
+            cfgs[video_model], ckpts[video_model], det_cfg_file, det_ckpt,
             args.data_root, args.work_dir)
+        label = dict((m[0], m[1]) for m in MODELS)[video_model]
         results['tdmi-detected'] = dict(
-            label='TDMI, detected boxes', mAP=mAP, frames_per_second=fps,
+            label=f'{label}, detected boxes', mAP=mAP,
+            frames_per_second=fps,
             detector=dict(config=osp.relpath(config, ROOT),
                           bbox_AP=box_ap))
+        if 'single-frame' in ckpts:
+            mAP, fps = evaluate_single_frame_pipeline(
+                cfgs['single-frame'], ckpts['single-frame'], det_cfg_file,
+                det_ckpt, args.data_root)
+            results['single-frame-detected'] = dict(
+                label='mmpose single-frame HRNet, detected boxes', mAP=mAP,
+                frames_per_second=fps)
     splits = manifest['splits']
     meta = (f'PoseTrack mAP (PCKh@0.5, ground-truth boxes unless said) on '
             f'the built-in validation videos: '
@@ -407,9 +441,13 @@ def main():
         render_side_by_side(cfgs, ckpts, args.data_root, out)
         print(f'[main job] video: {osp.relpath(out)}', flush=True)
     if tracked_clip:
+        single = results.get('single-frame-detected')
         print(f'[main job] detector + ByteTrack + TDMI: {tracked_clip} '
               f'({results["tdmi-detected"]["frames_per_second"]:.1f} '
-              'frames/s on the validation videos)', flush=True)
+              'frames/s on the validation videos' + (
+                  f'; mmpose\'s single-frame pipeline with the same '
+                  f'detector: {single["frames_per_second"]:.1f} frames/s'
+                  if single else '') + ')', flush=True)
     print(f'[main job] done in {time.time() - t_start:.0f} s; tables in '
           f'{osp.relpath(args.work_dir)}/results.{{json,md}}', flush=True)
 

@@ -38,9 +38,21 @@ def parse_args():
                         help='box score at which ByteTrack starts and '
                         'first-matches tracks (mmdet default 0.7 / 0.6); '
                         'lower it for detectors with lower scores')
-    parser.add_argument('--reuse-features', action='store_true',
-                        help='compute each crop once and share it between '
-                        'clips (faster, less accurate: see the README)')
+    reuse = parser.add_mutually_exclusive_group()
+    reuse.add_argument('--reuse-features', dest='reuse_features',
+                       action='store_true', default=None,
+                       help='share backbone features between clips (the '
+                       'default for models trained for it, '
+                       'model.test_cfg.reuse_features; see the README)')
+    reuse.add_argument('--per-clip', dest='reuse_features',
+                       action='store_false',
+                       help="crop every frame of a clip with the key frame's "
+                       "box (the paper's protocol; the default for other "
+                       'models)')
+    parser.add_argument('--reuse-tolerance', type=float, default=None,
+                        help="how far a reused crop's box may be from the "
+                        "key frame's box (default: the config's "
+                        'model.test_cfg.reuse_tolerance, else 0.05)')
     parser.add_argument('--backend', default='pytorch',
                         choices=['pytorch', 'onnxruntime'],
                         help='run the pose network in onnxruntime (give '
@@ -99,7 +111,8 @@ def main():
         det_model=args.det_config, det_weights=args.det_checkpoint,
         det_cat_ids=args.det_cat_id,
         tracker=None if args.no_tracking else bytetrack(args.track_thr),
-        reuse_features=args.reuse_features, backend=args.backend,
+        reuse_features=args.reuse_features,
+        reuse_tolerance=args.reuse_tolerance, backend=args.backend,
         onnx_file=args.onnx)
     os.makedirs(args.out_dir, exist_ok=True)
     progress = ProgressBar(num_frames)
@@ -114,7 +127,8 @@ def main():
     seconds = time.time() - t0
     name = osp.splitext(osp.basename(args.video))[0]
     print(f'\n[video_demo] {frames} frames in {seconds:.1f} s '
-          f'({frames / max(seconds, 1e-9):.2f} frames/s); video: '
+          f'({frames / max(seconds, 1e-9):.2f} frames/s, feature reuse '
+          f'{"on" if inferencer.reuse_features else "off"}); video: '
           f'{osp.join(args.out_dir, osp.basename(args.video))}, '
           f'predictions: {osp.join(args.out_dir, name + ".json")}')
 

@@ -40,6 +40,8 @@ def parse_args():
                         help='training seeds 0..K-1 (K >= 2)')
     parser.add_argument('--epochs', type=int, default=5,
                         help='budget of the ablation runs to load')
+    parser.add_argument('--tolerance', type=float, default=None,
+                        help="reuse_tolerance (default: each model config's)")
     parser.add_argument('--boxes', nargs='+', choices=['gt', 'detected'],
                         default=['gt', 'detected'])
     parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs',
@@ -110,7 +112,9 @@ def main():
             for mode in MODES]
     t0, done = time.time(), 0
     for i, (name, seed, source, mode) in enumerate(jobs):
-        key = f'{name}/e{args.epochs}/{source}/{mode}'
+        tol = '' if mode == 'per-clip' or args.tolerance is None else \
+            f'@{args.tolerance:g}'
+        key = f'{name}/e{args.epochs}/{source}/{mode}{tol}'
         if str(seed) in runs.get(key, {}):
             continue
         eta = '' if not done else \
@@ -121,33 +125,48 @@ def main():
         inferencer = VideoPoseInferencer(
             osp.join(SYN, MODELS[name][1]), checkpoint(args, name, seed),
             device='cpu', tracker=TRACKER, reuse_features=mode == 'reuse',
+            reuse_tolerance=args.tolerance,
             **(det if source == 'detected' else {}))
+        crops = []
+        inferencer.model.backbone.register_forward_hook(
+            lambda m, inputs, out: crops.append(inputs[0].shape[0]))
         kwargs = dict(bbox_thr=BBOX_THR) if source == 'detected' else dict(
-            bboxes=boxes)
+            boxes=boxes)
         mAP, fps = video_map(inferencer, args.data_root, **kwargs)
         runs.setdefault(key, {})[str(seed)] = dict(
             {s: mAP[s]['Mean'] for s in ('all', 'degraded', 'clean')},
-            frames_per_second=fps)
+            frames_per_second=fps, backbone_crops=sum(crops),
+            tolerance=inferencer.reuse_tolerance if mode == 'reuse' else 0)
         with open(record, 'w') as f:
             json.dump(runs, f, indent=1)
         done += 1
         print(f'[reuse]   mAP {mAP["all"]["Mean"]:.1f} ({fps:.1f} '
-              'frames/s)', flush=True)
-    lines = ['| model | boxes | per clip | reuse | reuse - per clip '
-             '(95% CI) |', '|---|---|---:|---:|---:|']
+              f'frames/s, {sum(crops)} backbone crops)', flush=True)
+    lines = ['| model | boxes | per clip | reuse (tolerance) | reuse - per '
+             'clip, all (95% CI) | the same, degraded key frames | backbone '
+             'crops, reuse / per clip |', '|---|---|---:|---:|---:|---:|---:|']
     stats = {}
     seeds = list(range(args.seeds))
     for name in args.models:
         for source in args.boxes:
+            tol = '' if args.tolerance is None else f'@{args.tolerance:g}'
             by_mode = {mode: {int(s): v for s, v in runs[
-                f'{name}/e{args.epochs}/{source}/{mode}'].items()}
+                f'{name}/e{args.epochs}/{source}/{mode}'
+                f'{tol if mode == "reuse" else ""}'].items()}
                 for mode in MODES}
+            first = by_mode['reuse'][0]
+            share = np.mean([by_mode['reuse'][s]['backbone_crops'] /
+                             by_mode['per-clip'][s]['backbone_crops']
+                             for s in seeds])
             st = aggregate(by_mode, list(MODES), 'per-clip', seeds)
             stats[f'{name}/{source}'] = st
             lines.append(
                 f'| {MODELS[name][0]} | {source} | '
                 f'{fmt(st["per-clip"]["all"])} | {fmt(st["reuse"]["all"])} '
-                f'| {fmt_diff(st["reuse"]["all"]["minus_reference"])} |')
+                f'({first["tolerance"]:g}) | '
+                f'{fmt_diff(st["reuse"]["all"]["minus_reference"])} | '
+                f'{fmt_diff(st["reuse"]["degraded"]["minus_reference"])} | '
+                f'{share:.2f} |')
     meta = (f'PoseTrack mAP (all labelled validation frames of the built-in '
             f'videos) of VideoPoseInferencer, K = {args.seeds} training '
             f'seeds, {args.epochs} epochs; {time.strftime("%Y-%m-%d")}, '

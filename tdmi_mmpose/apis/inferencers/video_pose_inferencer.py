@@ -58,28 +58,28 @@ class VideoPoseInferencer(Pose2DInferencer):
     ``t-delta ... t`` with ``t`` repeated after it (as if the video ended
     at ``t``), and results come without delay.
 
-    ``reuse_features=True`` computes each crop's backbone features once and
-    shares them between the ``2*delta + 1`` clips that hold the frame (the
-    crops of a frame's people go through the backbone in one batch). That
-    needs a crop that does not depend on the clip: each track keeps a crop
-    box (its box enlarged by ``reuse_margin``) fixed in the image while the
-    person stays inside it, and re-centred on the person's box when they
-    leave it or shrink to less than half of it; frame ``s`` of a track is
-    cropped with the track's crop box at ``s`` (frames where the track is
-    missing use the key frame's). The paper's protocol (per clip) crops
-    every frame of a clip with the key frame's box and so runs the
-    backbone ``2*delta + 1`` times per person and frame. Reuse is the
-    default for models trained the way it crops (``RandomNeighbourCrop``;
-    their config sets ``model.test_cfg.reuse_features=True``), per clip for
-    the others: a model trained per clip loses accuracy with reuse (see the
-    README's Performance section).
+    ``reuse_features=True`` shares backbone features between the
+    ``2*delta + 1`` clips that hold a frame: frame ``s`` of a person's clip
+    uses a crop of ``s`` already computed whose box is within
+    ``reuse_tolerance`` of the key frame's box (centres apart by at most
+    that fraction of the box's width and height, sizes within that factor
+    of 1); only when there is none is ``s`` cropped anew (with the person's
+    own box in ``s`` when that is within the tolerance, so that later clips
+    find it too; else with the key frame's box). A tolerance of 0 is the
+    paper's protocol (every frame of a clip cropped with the key frame's
+    box, the backbone run ``2*delta + 1`` times per person and frame);
+    larger ones run it fewer times, at a small shift of the neighbours'
+    crops that models trained with ``RandomNeighbourCrop`` are used to.
+    The new crops of a frame go through the backbone in one batch. Reuse
+    is the default for models so trained (their config sets
+    ``model.test_cfg.reuse_features=True`` and ``reuse_tolerance``), per
+    clip for the others.
 
     A frame whose size differs from its neighbours' (a stream that changes
     resolution) is not mixed with them: the clip's frames of another size
     are replaced by the nearest frame of the key frame's size, and the
-    tracks' crop boxes start afresh. The feature cache holds the frames of
-    one clip span; a track's crop box is dropped when the track is not in
-    the frame, so memory stays flat over a long video.
+    feature cache holds the frames of one clip span, so memory stays flat
+    over a long video.
 
     Args:
         model (str): Config of a video pose model.
@@ -101,8 +101,10 @@ class VideoPoseInferencer(Pose2DInferencer):
         reuse_features (bool, optional): Share each crop's backbone
             features between clips (see above). Default: None, the model
             config's ``model.test_cfg.reuse_features`` (False if unset).
-        reuse_margin (float): Enlargement of a track's crop box with
-            ``reuse_features``. Default: 1.15.
+        reuse_tolerance (float, optional): How far a reused crop's box
+            may be from the key frame's box (see above). Default: None,
+            the model config's ``model.test_cfg.reuse_tolerance`` (0.05 if
+            unset).
         backend (str): ``'pytorch'`` or ``'onnxruntime'``: the pose
             network runs in onnxruntime from ``onnx_file`` (exported from
             this config by ``tools/deployment/pytorch2onnx.py``); the data
@@ -117,7 +119,7 @@ class VideoPoseInferencer(Pose2DInferencer):
     def __init__(self, model, weights=None, device=None, scope='mmpose',
                  det_model=None, det_weights=None, det_cat_ids=0,
                  tracker=bytetrack(), stream_fps=25.0, show_progress=False,
-                 reuse_features=None, reuse_margin=1.15,
+                 reuse_features=None, reuse_tolerance=None,
                  backend='pytorch', onnx_file=None):
         if backend not in ('pytorch', 'onnxruntime'):
             raise ValueError(f"backend must be 'pytorch' or 'onnxruntime', "
@@ -138,8 +140,12 @@ class VideoPoseInferencer(Pose2DInferencer):
             reuse_features = backend == 'pytorch' and bool(
                 self.model.test_cfg.get('reuse_features', False))
         self.reuse_features = reuse_features
-        self.reuse_margin = reuse_margin
-        self._crop_boxes = {}  # track id -> its current crop box (x1y1x2y2)
+        if reuse_tolerance is None:
+            reuse_tolerance = self.model.test_cfg.get('reuse_tolerance', 0.05)
+        if not reuse_tolerance >= 0:
+            raise ValueError('reuse_tolerance must be >= 0, got '
+                             f'{reuse_tolerance}')
+        self.reuse_tolerance = reuse_tolerance
         self._feature_cache = {}  # (frame, box) -> (feats, flipped, sample)
         self.num_frames = check_video_model(self.model)
         self.delta = self.num_frames // 2
@@ -247,19 +253,15 @@ class VideoPoseInferencer(Pose2DInferencer):
             bboxes = boxes_from_json(bboxes)
         self.tracker = self._build_tracker()
         self._feature_cache.clear()
-        self._crop_boxes.clear()
         buffer = deque()  # (index, image, name, boxes (N, 5), ids)
         last = -1
         for index, frame in enumerate(inputs):
             name = (os.fspath(frame) if isinstance(frame, (str, os.PathLike))
                     else f'{index:06d}.jpg')
             image = as_bgr_uint8(frame, f'frame {index} ({name})')
-            if buffer and buffer[-1][1].shape[:2] != image.shape[:2]:
-                self._crop_boxes.clear()  # crop boxes of the old size
             dets = self._detections(image, index, bboxes, bbox_thr, nms_thr)
             boxes, ids = self._track(dets, index)
-            buffer.append((index, image, name, boxes, ids,
-                           self._track_crops(boxes, ids)))
+            buffer.append((index, image, name, boxes, ids))
             last = index
             key = index if online else index - self.delta
             if key >= 0:
@@ -288,7 +290,7 @@ class VideoPoseInferencer(Pose2DInferencer):
         """Collated inputs for every person of frame ``key``, whose clip is
         clipped to ``[0, last]``."""
         frames = {entry[0]: entry for entry in buffer}
-        _, image, name, boxes, ids, crops = frames[key]
+        _, image, name, boxes, ids = frames[key]
         window = []
         for offset in range(-self.delta, self.delta + 1):
             index = min(max(key + offset, 0), last)
@@ -300,12 +302,13 @@ class VideoPoseInferencer(Pose2DInferencer):
         if not len(boxes):
             return dict(empty=image.shape[:2], img_path=name), [image]
         if self.reuse_features:
+            # per person and window frame: (frame, key frame's box, the
+            # person's own box in that frame where tracked)
             people = []
-            for box, tid, crop in zip(boxes, ids, crops):
-                own = [e[5][e[4] == tid][:1] if tid >= 0 else [] for e in
+            for box, tid in zip(boxes, ids):
+                own = [e[3][e[4] == tid][:1] if tid >= 0 else [] for e in
                        window]
-                people.append([(e, np.append(o[0] if len(o) else crop,
-                                             box[4]))
+                people.append([(e, box, o[0] if len(o) else box)
                                for e, o in zip(window, own)])
             return dict(crops=people, key=key), [image]
         data = []
@@ -317,48 +320,26 @@ class VideoPoseInferencer(Pose2DInferencer):
             data.append(self.pipeline(info))
         return self.collate_fn(data), [image]
 
-    def _track_crops(self, boxes, ids):
-        """``(N, 4)`` crop boxes of one frame's people for
-        ``reuse_features``: a track's crop box stays while its box is inside
-        and at least half as large, else it is re-centred on the box and
-        enlarged by ``reuse_margin``; untracked people get their box."""
-        crops = boxes[:, :4].copy()
-        if not self.reuse_features:
-            return crops
-        # tracks not in this frame (left the image, lost) drop their box
-        self._crop_boxes = {tid: crop for tid, crop in
-                            self._crop_boxes.items() if tid in set(
-                                int(i) for i in ids)}
-        for i, (box, tid) in enumerate(zip(boxes[:, :4], ids)):
-            if tid < 0:
-                continue
-            crop = self._crop_boxes.get(int(tid))
-            area = np.prod(box[2:] - box[:2])
-            if (crop is None or np.any(box[:2] < crop[:2])
-                    or np.any(box[2:] > crop[2:])
-                    or area < 0.5 * np.prod(crop[2:] - crop[:2])):
-                centre, half = (box[:2] + box[2:]) / 2, (box[2:] - box[:2]) / 2
-                crop = np.concatenate([centre - half * self.reuse_margin,
-                                       centre + half * self.reuse_margin])
-                self._crop_boxes[int(tid)] = crop
-            crops[i] = crop
-        return crops
-
-    def _crop_feats(self, pairs):
+    def _crop_feats(self, requests):
         """Backbone features (per stage ``(1, C, h, w)``), those of the
-        flipped crop (with flip test) and the data sample of each frame
-        ``entry`` cropped with ``box`` in ``pairs``; each frame and box is
-        computed once, the new ones in one backbone batch."""
-        keys = [(entry[0], tuple(np.round(box[:4], 3).tolist()))
-                for entry, box in pairs]
-        new = {}
-        for key, (entry, box) in zip(keys, pairs):
-            if key not in self._feature_cache and key not in new:
+        flipped crop (with flip test) and the data sample of each request
+        ``(frame entry, key frame's box, the person's own box there)``:
+        a crop of the frame within ``reuse_tolerance`` of the key frame's
+        box when one was computed, else a new one (all new crops in one
+        backbone batch)."""
+        keys, new = [], {}
+        for entry, box, own in requests:
+            key = self._nearest_crop(entry[0], box, new)
+            if key is None:
+                crop = own if crop_distance(own, box) <= \
+                    self.reuse_tolerance else box
+                key = (entry[0], tuple(np.round(crop[:4], 3).tolist()))
                 info = dict(img=[entry[1]], img_path=entry[2],
-                            frame_paths=[entry[2]], bbox=box[None, :4],
+                            frame_paths=[entry[2]], bbox=crop[None, :4],
                             bbox_score=box[4:5])
                 info.update(self.model.dataset_meta)
                 new[key] = self.pipeline(info)
+            keys.append(key)
         if new:
             data = self.model.data_preprocessor(
                 self.collate_fn(list(new.values())), False)
@@ -374,6 +355,18 @@ class VideoPoseInferencer(Pose2DInferencer):
                     sample)
         return [self._feature_cache[key] for key in keys]
 
+    def _nearest_crop(self, index, box, pending):
+        """Cache key of the crop of frame ``index`` (computed, or in
+        ``pending``) nearest to ``box`` within ``reuse_tolerance``, or
+        None."""
+        best, best_d = None, self.reuse_tolerance
+        for key in [*self._feature_cache, *pending]:
+            if key[0] == index:
+                d = crop_distance(np.asarray(key[1]), box)
+                if d <= best_d:
+                    best, best_d = key, d
+        return best
+
     def _forward_reused(self, crops, key):
         """Poses of one frame's people from cached per-crop features, all
         people in one batch."""
@@ -383,7 +376,7 @@ class VideoPoseInferencer(Pose2DInferencer):
         feats, flips, samples = [], [], []
         for p in range(len(crops)):
             per_frame = cached[p * per_person:(p + 1) * per_person]
-            samples.append(per_frame[self.delta][2])  # the key frame's crop
+            samples.append(per_frame[self.delta][2].clone())  # key crop
             feats.append([torch.stack(stage, 1) for stage in
                           zip(*[f[0] for f in per_frame])])
             if per_frame[0][1] is not None:
@@ -395,8 +388,13 @@ class VideoPoseInferencer(Pose2DInferencer):
         for cache_key in [k for k in self._feature_cache
                           if k[0] < key + 1 - self.delta]:
             del self._feature_cache[cache_key]
-        return self.model.predict_from_frame_feats(
+        samples = self.model.predict_from_frame_feats(
             tuple(cat), samples, tuple(cat_flip) if cat_flip else None)
+        for sample, person in zip(samples, crops):  # the detected boxes
+            box = person[self.delta][1]
+            sample.pred_instances.bboxes = box[None, :4].astype(np.float32)
+            sample.pred_instances.bbox_scores = box[4:5].astype(np.float32)
+        return samples
 
     @torch.no_grad()
     def forward(self, inputs, merge_results=True, bbox_thr=-1,
@@ -472,6 +470,16 @@ class VideoPoseInferencer(Pose2DInferencer):
                               'w') as f:
                         json.dump(instances, f)
         return result
+
+
+def crop_distance(crop, box):
+    """How far ``crop`` is from ``box`` (xyxy): the larger of their centres'
+    distance along x and y, as fractions of ``box``'s width and height,
+    and of their width and height ratios' distance from 1."""
+    size = box[2:4] - box[:2]
+    centre = (crop[:2] + crop[2:4] - box[:2] - box[2:4]) / 2 / size
+    ratio = (crop[2:4] - crop[:2]) / size - 1
+    return float(max(np.abs(centre).max(), np.abs(ratio).max()))
 
 
 def _number(value):

@@ -9,23 +9,20 @@ from mmpose.structures.bbox import get_udp_warp_matrix, get_warp_matrix
 
 @TRANSFORMS.register_module()
 class RandomNeighbourCrop(BaseTransform):
-    """Give the neighbour frames of a clip crops of their own, as feature
-    reuse crops them at inference.
+    """Give neighbour frames of a clip crops of their own, as feature reuse
+    crops them at inference.
 
     The paper's protocol crops every frame of a clip with the key frame's
-    box. ``VideoPoseInferencer(reuse_features=True)`` instead crops frame
-    ``s`` with its track's crop box at ``s``, which stays fixed in the image
-    while the person is inside it and is re-centred on the person when they
-    leave it: after such a re-centring, the frames on one side of the key
-    frame hold a crop shifted from the key frame's. This transform draws
-    that: for each side of the key frame (the ``delta`` frames before it,
-    the ``delta`` after), with probability ``prob``, the frames from a
-    random one outwards (the re-centring happened between it and the
-    previous one) get a crop whose centre is shifted by up to
-    ``shift_factor`` of the key frame's crop size along each axis and
-    whose size is scaled by a factor from ``scale_factor``. The key frame's
-    crop, its keypoints and targets are unchanged; rotation and flip stay
-    shared. Place it after ``RandomBBoxTransform`` and use
+    box. ``VideoPoseInferencer(reuse_features=True)`` instead crops a
+    neighbour with any box already used for that frame that lies within
+    ``reuse_tolerance`` of the key frame's box (often the person's own box
+    there), so a neighbour's crop may be shifted and scaled a little from
+    the key frame's. This transform draws that: each neighbour frame, with
+    probability ``prob``, gets a crop whose centre is shifted by up to
+    ``shift_factor`` of the key frame's crop size along each axis and whose
+    size is scaled by a factor from ``scale_factor``. The key frame's crop,
+    its keypoints and targets are unchanged; rotation and flip stay shared.
+    Place it after ``RandomBBoxTransform`` and use
     :class:`VideoTopdownAffine` to warp.
 
     Required keys: ``img`` (list of ``T`` frames, key in the centre),
@@ -33,19 +30,18 @@ class RandomNeighbourCrop(BaseTransform):
     Added keys: ``frame_bbox_center``, ``frame_bbox_scale``: ``(T, 2)``.
 
     Args:
-        prob (float): Probability of a re-centred crop on each side.
-            Default: 0.6 (on the built-in training tracks, 39% of frames
-            re-centre their track's crop box at ``reuse_margin`` 1.15 and
-            47% of neighbour crops differ from the key frame's).
+        prob (float): Probability that a neighbour frame gets a crop of its
+            own. Default: 0.8.
         shift_factor (float): Largest centre shift, as a fraction of the
-            key frame's crop width and height. Default: 0.2 (90% of those
-            shifts are below 0.18 of the crop box, 0.17 of the padded
-            crop).
-        scale_factor (tuple[float, float]): Range of the size factor of a
-            re-centred crop. Default: (0.9, 1.1).
+            key frame's crop width and height. Default: 0.15 (reuse's
+            tolerance 0.2 of the person's box is 0.16 of its crop, which is
+            padded by 1.25).
+        scale_factor (tuple[float, float]): Range of the size factor of
+            such a crop. Default: (0.85, 1.15).
     """
 
-    def __init__(self, prob=0.6, shift_factor=0.2, scale_factor=(0.9, 1.1)):
+    def __init__(self, prob=0.8, shift_factor=0.15,
+                 scale_factor=(0.85, 1.15)):
         super().__init__()
         if not 0 <= prob <= 1:
             raise ValueError(f'prob must lie in [0, 1], got {prob}')
@@ -64,15 +60,12 @@ class RandomNeighbourCrop(BaseTransform):
                            0).astype(np.float32)
         scale = np.repeat(results['bbox_scale'][:1], num_frames,
                           0).astype(np.float32)
-        # each side, listed outwards from the key frame
-        for side in (list(range(key - 1, -1, -1)),
-                     list(range(key + 1, num_frames))):
-            if not side or np.random.rand() >= self.prob:
+        for i in range(num_frames):
+            if i == key or np.random.rand() >= self.prob:
                 continue
-            moved = side[np.random.randint(len(side)):]
-            center[moved] += (np.random.uniform(-1, 1, 2) *
-                              self.shift_factor * scale[key])
-            scale[moved] *= np.random.uniform(*self.scale_factor)
+            center[i] += (np.random.uniform(-1, 1, 2) * self.shift_factor *
+                          scale[key])
+            scale[i] *= np.random.uniform(*self.scale_factor)
         results['frame_bbox_center'] = center
         results['frame_bbox_scale'] = scale
         return results
