@@ -229,7 +229,7 @@ def test_tolerance_zero_is_the_per_clip_protocol():
                 out = orig(requests)
                 used.extend(crop_distance(np.asarray(s.gt_instances.bboxes[0]
                                                      ), box)
-                            for (_, box, _), (_, _, s) in zip(requests, out))
+                            for (_, box), (_, _, s) in zip(requests, out))
                 return out
             inf._crop_feats = spy
         runs[name] = (list(inf(iter(frames(8)), bboxes=boxes)), sum(passes),

@@ -63,9 +63,9 @@ class VideoPoseInferencer(Pose2DInferencer):
     uses a crop of ``s`` already computed whose box is within
     ``reuse_tolerance`` of the key frame's box (centres apart by at most
     that fraction of the box's width and height, sizes within that factor
-    of 1); only when there is none is ``s`` cropped anew (with the person's
-    own box in ``s`` when that is within the tolerance, so that later clips
-    find it too; else with the key frame's box). A tolerance of 0 is the
+    of 1); only when there is none is ``s`` cropped anew with the key
+    frame's box (the person's own box in ``s``, tried too, was less
+    accurate: see the README's Performance section). A tolerance of 0 is the
     paper's protocol (every frame of a clip cropped with the key frame's
     box, the backbone run ``2*delta + 1`` times per person and frame);
     larger ones run it fewer times, at a small shift of the neighbours'
@@ -301,16 +301,9 @@ class VideoPoseInferencer(Pose2DInferencer):
         self._track_ids = list(ids)
         if not len(boxes):
             return dict(empty=image.shape[:2], img_path=name), [image]
-        if self.reuse_features:
-            # per person and window frame: (frame, key frame's box, the
-            # person's own box in that frame where tracked)
-            people = []
-            for box, tid in zip(boxes, ids):
-                own = [e[3][e[4] == tid][:1] if tid >= 0 else [] for e in
-                       window]
-                people.append([(e, box, o[0] if len(o) else box)
-                               for e, o in zip(window, own)])
-            return dict(crops=people, key=key), [image]
+        if self.reuse_features:  # per person: (window frame, its box)
+            return dict(crops=[[(e, box) for e in window] for box in boxes],
+                        key=key), [image]
         data = []
         for box in boxes:
             info = dict(img=[e[1] for e in window], img_path=name,
@@ -323,19 +316,16 @@ class VideoPoseInferencer(Pose2DInferencer):
     def _crop_feats(self, requests):
         """Backbone features (per stage ``(1, C, h, w)``), those of the
         flipped crop (with flip test) and the data sample of each request
-        ``(frame entry, key frame's box, the person's own box there)``:
-        a crop of the frame within ``reuse_tolerance`` of the key frame's
-        box when one was computed, else a new one (all new crops in one
-        backbone batch)."""
+        ``(frame entry, key frame's box)``: a crop of the frame within
+        ``reuse_tolerance`` of the box when one was computed, else a new
+        one with the box (all new crops in one backbone batch)."""
         keys, new = [], {}
-        for entry, box, own in requests:
+        for entry, box in requests:
             key = self._nearest_crop(entry[0], box, new)
             if key is None:
-                crop = own if crop_distance(own, box) <= \
-                    self.reuse_tolerance else box
-                key = (entry[0], tuple(np.round(crop[:4], 3).tolist()))
+                key = (entry[0], tuple(np.round(box[:4], 3).tolist()))
                 info = dict(img=[entry[1]], img_path=entry[2],
-                            frame_paths=[entry[2]], bbox=crop[None, :4],
+                            frame_paths=[entry[2]], bbox=box[None, :4],
                             bbox_score=box[4:5])
                 info.update(self.model.dataset_meta)
                 new[key] = self.pipeline(info)

@@ -34,8 +34,8 @@ class RandomNeighbourCrop(BaseTransform):
             own. Default: 0.8.
         shift_factor (float): Largest centre shift, as a fraction of the
             key frame's crop width and height. Default: 0.15 (reuse's
-            tolerance 0.2 of the person's box is 0.16 of its crop, which is
-            padded by 1.25).
+            tolerances 0.15-0.2 of the person's box are 0.12-0.16 of its
+            crop, which is padded by 1.25).
         scale_factor (tuple[float, float]): Range of the size factor of
             such a crop. Default: (0.85, 1.15).
     """
