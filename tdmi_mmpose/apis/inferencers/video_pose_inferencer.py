@@ -77,7 +77,7 @@ class VideoPoseInferencer(Pose2DInferencer):
 
     A frame whose size differs from its neighbours' (a stream that changes
     resolution) is not mixed with them: the clip's frames of another size
-    are replaced by the nearest frame of the key frame's size, and the
+    are replaced by the nearest frame of the key frame's size. The
     feature cache holds the frames of one clip span, so memory stays flat
     over a long video.
 
