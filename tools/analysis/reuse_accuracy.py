@@ -2,12 +2,13 @@
 
 Runs ``VideoPoseInferencer`` over every built-in validation video per clip
 (the paper's protocol: every frame of a clip cropped with the key frame's
-box) and with feature reuse (a per-track crop box, each crop through the
-backbone once), with ground-truth boxes and with the main job's detector
-(+ ByteTrack), for each model and training seed that
+box) and with feature reuse (crops within ``reuse_tolerance`` of the key
+frame's box shared between clips), with ground-truth boxes and with the
+main job's detector (+ ByteTrack), for each model and training seed that
 ``tools/analysis/ablation.py`` trained; prints and writes
-``WORK_DIR/reuse.{json,md}``: the PoseTrack mAP of each mode, and the
-paired-by-seed difference reuse - per clip with its 95% interval.
+``WORK_DIR/reuse.{json,md}``: the PoseTrack mAP of each mode, the
+paired-by-seed difference reuse - per clip with its 95% interval, and the
+backbone crops reuse runs against per clip.
 
 Train first (reuses finished runs):
     python tools/analysis/ablation.py --set reuse --seeds 3
