@@ -184,6 +184,19 @@ def evaluate_detector(cfg, ckpt):
     return box_ap
 
 
+def main_job_detector(job):
+    """Inferencer arguments of the person detector a main job in ``job``
+    trained; an error naming the missing file otherwise."""
+    det_cfg = osp.join(job, 'detector', osp.basename(DETECTOR[2]))
+    det_ckpt = osp.join(job, 'detector', 'epoch_12.pth')
+    for path in (det_cfg, det_ckpt):
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'{path} is missing: run `make demo` '
+                                    '(the main job trains the detector) '
+                                    'first, or give --job')
+    return dict(det_model=det_cfg, det_weights=det_ckpt, det_cat_ids=0)
+
+
 def val_videos(data_root):
     """``{video: [image records in frame order]}`` of the validation set."""
     with open(osp.join(data_root, 'annotations', 'synthetic_val.json')) as f:

@@ -98,24 +98,11 @@ def section_train(data_root, steps):
     # (rows, seconds of TDMI training per sample)
 
 
-def main_job_detector(job):
-    """Inferencer arguments of the main job's trained person detector."""
-    det_cfg = osp.join(job, 'detector',
-                       'rtmdet-tiny_synthetic-videos-256x192.py')
-    det_ckpt = osp.join(job, 'detector', 'epoch_12.pth')
-    for path in (det_cfg, det_ckpt):
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'{path} is missing: run `make demo` '
-                                    '(the main job) first, or give --job')
-    return dict(det_model=det_cfg, det_weights=det_ckpt, det_cat_ids=0,
-                device='cpu')
-
-
 def section_video(job, data_root):
-    from demo import BBOX_THR, TRACKER, video_map
+    from demo import BBOX_THR, TRACKER, main_job_detector, video_map
     from mmpose.apis.inferencers import Pose2DInferencer
     from tdmi_mmpose.apis import VideoPoseInferencer
-    det = main_job_detector(job)
+    det = dict(main_job_detector(job), device='cpu')
     ckpts = {name: osp.join(job, name, 'epoch_5.pth')
              for name in ('tdmi-reuse', 'single-frame')}
     missing = [p for p in ckpts.values() if not osp.isfile(p)]
@@ -153,10 +140,10 @@ def section_video_w48(job, data_root, frames, tolerance):
     main job's model trained for reuse), against mmpose's single-frame
     top-down inferencer with HRNet-W48 384x288 and the same detector, on
     the built-in validation video with the most people."""
-    from demo import BBOX_THR, TRACKER, val_videos
+    from demo import BBOX_THR, TRACKER, main_job_detector, val_videos
     from mmpose.apis.inferencers import Pose2DInferencer
     from tdmi_mmpose.apis import VideoPoseInferencer
-    det = main_job_detector(job)
+    det = dict(main_job_detector(job), device='cpu')
     videos, data = val_videos(data_root)
     people = {}
     for ann in data['annotations']:

@@ -89,19 +89,10 @@ def checkpoint(args, name, seed):
 def main():
     args = parse_args()
     import tdmi_mmpose  # noqa: F401
-    from demo import BBOX_THR, DETECTOR, TRACKER, video_map
+    from demo import BBOX_THR, TRACKER, main_job_detector, video_map
 
     from tdmi_mmpose.apis import VideoPoseInferencer
-    det = {}
-    if 'detected' in args.boxes:
-        det_cfg = osp.join(args.job, 'detector', osp.basename(DETECTOR[2]))
-        det_ckpt = osp.join(args.job, 'detector', 'epoch_12.pth')
-        for path in (det_cfg, det_ckpt):
-            if not osp.isfile(path):
-                raise FileNotFoundError(
-                    f'{path} is missing: run `python tools/demo.py` (the '
-                    'main job trains the detector) or give --job')
-        det = dict(det_model=det_cfg, det_weights=det_ckpt, det_cat_ids=0)
+    det = main_job_detector(args.job) if 'detected' in args.boxes else {}
     boxes = gt_boxes(args.data_root)
     record = osp.join(args.work_dir, 'reuse.json')
     runs = {}
