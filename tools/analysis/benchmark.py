@@ -34,6 +34,7 @@ import os.path as osp
 import platform
 import sys
 import time
+from math import nan
 
 import torch
 from mmengine.config import Config
@@ -207,8 +208,9 @@ def random_training_batch(batch, frames, size, heatmap_size, device,
 
 def scale_step(config, batch, dtype, with_cp, device, steps):
     """Median seconds of one Adam training step of ``config``'s model
-    (random init, random batch; ``dtype`` None for fp32, else autocast) and
-    its peak GPU memory in GiB (None off CUDA)."""
+    (random init, random batch; ``dtype`` None for fp32, else autocast),
+    None where the card runs out of memory, and the peak GPU memory in GiB
+    (None off CUDA)."""
     import contextlib
 
     from mmpose.registry import MODELS
@@ -227,25 +229,31 @@ def scale_step(config, batch, dtype, with_cp, device, steps):
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats()
     times = []
-    for i in range(steps + 1):
-        if cuda:
-            torch.cuda.synchronize()
-        t0 = time.perf_counter()
-        ctx = (torch.autocast(torch.device(device).type, dtype=dtype)
-               if dtype else contextlib.nullcontext())
-        with ctx:
-            losses = model(inputs, samples, mode='loss')
-        loss = sum(v for k, v in losses.items() if k.startswith('loss'))
-        optim.zero_grad()
-        loss.backward()
-        optim.step()
-        if cuda:
-            torch.cuda.synchronize()
-        if i:  # the first step warms up
-            times.append(time.perf_counter() - t0)
+    try:
+        for i in range(steps + 1):
+            if cuda:
+                torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            ctx = (torch.autocast(torch.device(device).type, dtype=dtype)
+                   if dtype else contextlib.nullcontext())
+            with ctx:
+                losses = model(inputs, samples, mode='loss')
+            loss = sum(v for k, v in losses.items() if k.startswith('loss'))
+            optim.zero_grad()
+            loss.backward()
+            optim.step()
+            del losses, loss
+            if cuda:
+                torch.cuda.synchronize()
+            if i:  # the first step warms up
+                times.append(time.perf_counter() - t0)
+    except torch.cuda.OutOfMemoryError:
+        times = None  # the card cannot hold this step; the others go on
     memory = torch.cuda.max_memory_allocated() / 2**30 if cuda else None
-    del model, optim, inputs, samples, losses, loss
-    return sorted(times)[len(times) // 2], memory
+    del model, optim, inputs, samples
+    if cuda:
+        torch.cuda.empty_cache()
+    return (sorted(times)[len(times) // 2] if times else None), memory
 
 
 def section_scale(device, batches, steps):
@@ -259,17 +267,20 @@ def section_scale(device, batches, steps):
             t_cp, mem_cp = scale_step(W48, batch, dtype, True, device, steps)
             t_single, mem_single = scale_step(base_cfg, batch, dtype, False,
                                               device, steps)
+            secs = [f'{x:.3f} s' if x else 'out of memory'
+                    for x in (t, t_single, t_cp)]
             target = '<= 0.8' if (name, batch) == ('bf16', 32) else ''
             rows.append((
                 f'scale: TDMI-W48 step / 5 single-frame steps, b{batch} '
-                f'{name}', t / (5 * t_single), target,
-                f'{t:.3f} s vs 5 x {t_single:.3f} s; with_cp {t_cp:.3f} s'))
+                f'{name}', t / (5 * t_single) if t and t_single else nan,
+                target, f'{secs[0]} vs 5 x {secs[1]}; with_cp {secs[2]}'))
             if mem is not None:
                 target = '< 20' if (name, batch) == ('fp32', 16) else ''
                 rows.append((
                     f'scale: TDMI-W48 peak GiB with_cp, b{batch} {name}',
-                    mem_cp, target, f'without {gib(mem)}; single-frame '
-                    f'{gib(mem_single)}'))
+                    mem_cp if t_cp else nan, target,
+                    f'without {gib(mem) if t else "out of memory"}; '
+                    f'single-frame {gib(mem_single)}'))
     return rows
 
 
