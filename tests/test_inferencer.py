@@ -24,8 +24,8 @@ RTMDET = osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs', 'rtmdet',
 
 @pytest.fixture(scope='module')
 def inferencer():
-    torch.manual_seed(0)
-    return VideoPoseInferencer(TINY_CFG, device='cpu')
+    torch.manual_seed(0)  # per clip: the reference of the reuse tests
+    return VideoPoseInferencer(TINY_CFG, device='cpu', reuse_features=False)
 
 
 @pytest.fixture(scope='module')
@@ -160,10 +160,11 @@ def test_tracks_keep_their_ids_on_a_built_in_video(tmp_path, inferencer):
 
 
 def test_reuse_features_runs_the_backbone_once_per_crop(inferencer):
-    """With boxes that do not move, reusing each crop's features gives the
-    per-clip keypoints, with one backbone
-    pass per person and frame instead of one per person, frame and clip."""
-    reuse = VideoPoseInferencer(TINY_CFG, device='cpu', reuse_features=True)
+    """With boxes that do not move, the default (aligned feature reuse)
+    gives the per-clip keypoints, with one backbone pass per person and
+    frame instead of one per person, frame and clip."""
+    reuse = VideoPoseInferencer(TINY_CFG, device='cpu')
+    assert reuse.reuse_features and reuse.reuse_align
     reuse.model.load_state_dict(inferencer.model.state_dict())
     passes = {}
     for name, inf in (('reuse', reuse), ('per_clip', inferencer)):

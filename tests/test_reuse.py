@@ -10,6 +10,7 @@ from mmpose.datasets.transforms import TopdownAffine
 from mmpose.structures.bbox import get_warp_matrix
 
 from tdmi_mmpose.apis import VideoPoseInferencer
+from tdmi_mmpose.apis.inferencers import bytetrack
 from tdmi_mmpose.datasets.transforms import (RandomNeighbourCrop,
                                              VideoTopdownAffine)
 
@@ -119,12 +120,95 @@ def frames(n, size=(96, 128), seed=0):
             for _ in range(n)]
 
 
-def test_reuse_is_the_default_for_models_trained_for_it(reuse, reuse_cfg):
-    assert reuse.reuse_features and reuse.reuse_tolerance == 0.2
+def test_aligned_reuse_is_the_default_and_configs_set_it(reuse, reuse_cfg,
+                                                        tmp_path):
     plain = VideoPoseInferencer(TINY_CFG, device='cpu')
-    assert not plain.reuse_features and plain.reuse_tolerance == 0.05
+    assert plain.reuse_features and plain.reuse_align
+    assert plain.reuse_tolerance == 0.05
+    assert reuse.reuse_features and reuse.reuse_tolerance == 0.2
     assert not VideoPoseInferencer(reuse_cfg, device='cpu',
                                    reuse_features=False).reuse_features
+    per_clip = tmp_path / 'per_clip.py'
+    per_clip.write_text(f"_base_ = ['{TINY_CFG}']\n"
+                        'model = dict(test_cfg=dict(reuse_features=False, '
+                        'reuse_align=False))\n')
+    inf = VideoPoseInferencer(str(per_clip), device='cpu')
+    assert not inf.reuse_features and not inf.reuse_align
+    assert inf.reuse_mode == 'off (per clip)'
+
+
+def crop_sample(centre, scale):
+    from mmpose.structures import PoseDataSample
+    return PoseDataSample(metainfo=dict(input_center=np.array(centre),
+                                        input_scale=np.array(scale)))
+
+
+def ramp(centre, scale, size, flipped=False):
+    """Features ``(1, 2, h, w)`` whose channels are the image x and y of
+    each feature pixel's centre in the crop ``centre``, ``scale``."""
+    h, w = size
+    u = (np.arange(w) + 0.5) / w - 0.5
+    v = (np.arange(h) + 0.5) / h - 0.5
+    if flipped:
+        u = u[::-1]
+    x = centre[0] + u * scale[0]
+    y = centre[1] + v * scale[1]
+    xx, yy = np.meshgrid(x, y)
+    return torch.tensor(np.stack([xx, yy])[None], dtype=torch.float64)
+
+
+@pytest.mark.parametrize('flipped', [False, True])
+def test_warp_to_crop_moves_features_to_the_target_crop(flipped):
+    """Features that hold their own image coordinates, warped from two
+    other crops (shifted, larger) into the target crop, hold the target's
+    coordinates wherever the source crop covers it (bilinear resampling is
+    exact on a linear ramp); a row cropped like the target is unchanged."""
+    from tdmi_mmpose.apis.inferencers.video_pose_inferencer import \
+        warp_to_crop
+    size = (16, 12)
+    target = ((60., 50.), (40., 53.3))
+    sources = [((66., 47.), (40., 53.3)), ((58., 52.), (60., 80.)), target]
+    feats = [torch.cat([ramp(c, s, size, flipped) for c, s in sources])]
+    warped, = warp_to_crop(feats, [crop_sample(*s) for s in sources],
+                           crop_sample(*target), flipped=flipped)
+    want = ramp(*target, size, flipped)[0]
+    assert torch.equal(warped[2], feats[0][2])
+    # the larger crop covers the target: exact everywhere
+    torch.testing.assert_close(warped[1], want, atol=1e-9, rtol=0)
+    # the shifted one (6 px right, 3 px up): exact on the rows and columns
+    # between its outermost pixel centres
+    inside = (slice(None), slice(0, 15), slice(None, 10) if flipped
+              else slice(2, None))
+    torch.testing.assert_close(warped[0][inside], want[inside], atol=1e-9,
+                               rtol=0)
+
+
+def test_aligned_reuse_crops_each_person_once_with_its_own_box():
+    """Two people moving every frame, tracked: one backbone pass per person
+    and frame, every crop made with that person's own box in that frame,
+    and each clip's key crop the key frame's own."""
+    torch.manual_seed(0)
+    inf = VideoPoseInferencer(TINY_CFG, device='cpu', tracker=bytetrack(0.5))
+    boxes = [np.array([[10 + 4 * t, 10, 50 + 4 * t, 90, 0.9],
+                       [80 - 3 * t, 20, 120 - 3 * t, 95, 0.9]], np.float32)
+             for t in range(8)]
+    passes, made = [], []
+    hook = inf.model.backbone.register_forward_hook(
+        lambda m, args, out: passes.append(args[0].shape[0]))
+    orig = inf._crop_feats
+
+    def spy(requests):
+        out = orig(requests)
+        made.extend((e[0], tuple(np.round(box[:4], 3))) for e, box in requests)
+        return out
+    inf._crop_feats = spy
+    results = list(inf(iter(frames(8)), bboxes=boxes))
+    hook.remove()
+    assert [len(r['predictions'][0]) for r in results] == [2] * 8
+    flip = 2 if inf.model.test_cfg.get('flip_test') else 1
+    assert sum(passes) == 8 * 2 * flip
+    own = {(t, tuple(np.round(b[:4], 3))) for t in range(8) for b in boxes[t]}
+    assert set(made) == own
 
 
 def test_online_mode_reuses_features(reuse):
@@ -212,10 +296,10 @@ def test_tolerance_zero_is_the_per_clip_protocol():
     boxes = [np.array([[20 + 3 * t, 10 + t, 70 + 3 * t, 85, 0.9]])
              for t in range(8)]
     runs = {}
-    for name, kwargs in (('clip', {}), ('0', dict(reuse_features=True,
-                                                  reuse_tolerance=0)),
-                         ('0.2', dict(reuse_features=True,
-                                      reuse_tolerance=0.2))):
+    for name, kwargs in (('clip', {}),
+                         ('0', dict(reuse_tolerance=0, reuse_align=False)),
+                         ('0.2', dict(reuse_tolerance=0.2,
+                                      reuse_align=False))):
         inf = VideoPoseInferencer(TINY_CFG, device='cpu', **kwargs) \
             if kwargs else per_clip
         inf.model.load_state_dict(per_clip.model.state_dict())

@@ -202,19 +202,18 @@ def test_loader_benchmark_prints_both_rates():
 
 
 def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
-    """The main job on a small built-in set: four pose models and the
+    """The main job on a small built-in set: three pose models and the
     detector trained, the table printed and written, checkpoints that
     tools/test.py evaluates, the side-by-side video and the clip of
-    detector + tracker + TDMI (reusing features, the default of the model
-    trained for it) beside mmpose's single-frame pipeline; a second run
-    reuses the checkpoints."""
+    detector + tracker + TDMI (aligned feature reuse, the inferencer's
+    default) beside mmpose's single-frame pipeline; a second run reuses
+    the checkpoints."""
     work = tmp_path / 'job'
     out = run(PY, 'tools/demo.py', '--quick', '--work-dir', work)
     table = re.search(r'model \| +frames \| +Head \|.*\| +Mean\n(.*)', out,
                       re.S).group(1)
     for label in ('mmpose single-frame HRNet', 'TDMI', 'TDMI without L_MI',
-                  'TDMI trained for feature reuse',
-                  'TDMI trained for feature reuse, detected boxes',
+                  'TDMI, detected boxes',
                   'mmpose single-frame HRNet, detected boxes'):
         for subset in ('all', 'degraded', 'clean'):
             assert re.search(rf'{label} \| +{subset} \|( +[\d.]+ \|){{7}} '
@@ -223,16 +222,15 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     with open(work / 'results.json') as f:
         results = json.load(f)['results']
     assert set(results) == {'single-frame', 'tdmi', 'tdmi-no-mi',
-                            'tdmi-reuse', 'tdmi-detected',
-                            'single-frame-detected'}
-    assert 'video inferencer: feature reuse on' in out
+                            'tdmi-detected', 'single-frame-detected'}
+    assert 'video inferencer: feature reuse on (aligned' in out
     assert re.search(r"single-frame pipeline with the same detector: "
                      r"[\d.]+ frames/s", out)
     assert (work / 'results.md').read_text().count('| TDMI |') == 3
     assert osp.getsize(work / 'side_by_side.mp4') > 10000
     (clip, ) = (work / 'tracked').glob('val_*.mp4')
     assert osp.getsize(clip) > 10000
-    for name in ('single-frame', 'tdmi', 'tdmi-no-mi', 'tdmi-reuse'):
+    for name in ('single-frame', 'tdmi', 'tdmi-no-mi'):
         assert osp.exists(work / name / 'epoch_2.pth')
     # the trained TDMI checkpoint through tools/test.py
     cfg = work / 'tdmi' / 'tdmi_hrnet-w8_synthetic-videos-128x96.py'
@@ -241,7 +239,7 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     assert 'degraded/Mean' in test_out and 'clean/Mean' in test_out
     again = run(PY, 'tools/demo.py', '--quick', '--work-dir', work,
                 '--no-video')
-    assert again.count('reusing') == 5
+    assert again.count('reusing') == 4
 
 
 def test_mmpose_visualization_hook_draws_key_frames(trained, tmp_path):

@@ -5,8 +5,7 @@ single-frame model? Measured on the built-in video dataset.
    parameters).
 2. Train, with the same backbone widths, input size, data, schedule and
    number of iterations: (a) mmpose's single-frame ``TopdownPoseEstimator``
-   (HRNet), (b) TDMI, (c) TDMI without the MI objective and (d) TDMI
-   trained the way feature reuse crops (``RandomNeighbourCrop``). A model whose
+   (HRNet), (b) TDMI and (c) TDMI without the MI objective. A model whose
    checkpoint exists for the same config, seed and schedule is reused
    (``--retrain`` trains again).
 3. Evaluate each with the PoseTrack mAP (ground-truth boxes) on all labelled
@@ -15,9 +14,10 @@ single-frame model? Measured on the built-in video dataset.
    ``results.md``.
 4. Train mmdet's RTMDet-tiny as the person detector of the built-in videos
    (reused like the pose models) and report its COCO bbox AP.
-5. Run detector + ByteTrack + TDMI (d) with the video inferencer on every
-   validation video, as a user runs it on a video (reusing backbone
-   features, the default for that model); report its PoseTrack mAP with
+5. Run detector + ByteTrack + TDMI (b) with the video inferencer on every
+   validation video, as a user runs it on a video (its default: each
+   person cropped once per frame, neighbours' features warped into the key
+   crop); report its PoseTrack mAP with
    detected boxes and its frames per second next to mmpose's single-frame
    pipeline with the same detector (model (a)), and write the annotated
    clip of the most crowded video (``tracked/val_<video>.mp4``).
@@ -50,8 +50,6 @@ MODELS = (
     ('tdmi', 'TDMI', 'tdmi_hrnet-w8_synthetic-videos-128x96.py'),
     ('tdmi-no-mi', 'TDMI without L_MI',
      'tdmi_hrnet-w8_synthetic-videos-128x96_no-mi.py'),
-    ('tdmi-reuse', 'TDMI trained for feature reuse',
-     'tdmi_hrnet-w8_synthetic-videos-128x96_reuse.py'),
 )
 DETECTOR = ('detector', 'RTMDet-tiny person detector',
             osp.join(ROOT, 'configs', 'detection',
@@ -249,7 +247,7 @@ def evaluate_video_pipeline(pose_cfg, pose_ckpt, det_cfg, det_ckpt,
                                      det_model=det_cfg, det_weights=det_ckpt,
                                      det_cat_ids=0, tracker=TRACKER)
     print(f'[main job] video inferencer: feature reuse '
-          f'{"on" if inferencer.reuse_features else "off"}', flush=True)
+          f'{inferencer.reuse_mode}', flush=True)
     mAP, fps = video_map(inferencer, data_root, bbox_thr=BBOX_THR)
     videos, data = val_videos(data_root)
     per_video_people = {v: max(sum(a['image_id'] == im['id']
@@ -398,9 +396,7 @@ def main():
             osp.join(CFG_DIR, dict((m[0], m[2]) for m in MODELS)[name]),
             ROOT), mAP=evaluate(cfgs[name], ckpts[name]))
     tracked_clip = None
-    video_model = next((n for n in ('tdmi-reuse', 'tdmi') if n in ckpts),
-                       None)
-    if video_model and not args.no_detector:
+    if 'tdmi' in ckpts and not args.no_detector:
         name, label, config = DETECTOR
         print(f'[main job] 4/5 {label}', flush=True)
         det_work = osp.join(args.work_dir, name)
@@ -416,11 +412,10 @@ def main():
         det_cfg_file = osp.join(det_work, osp.basename(config))
         det_cfg.dump(det_cfg_file)
         mAP, fps, tracked_clip = evaluate_video_pipeline(
-            cfgs[video_model], ckpts[video_model], det_cfg_file, det_ckpt,
+            cfgs['tdmi'], ckpts['tdmi'], det_cfg_file, det_ckpt,
             args.data_root, args.work_dir)
-        label = dict((m[0], m[1]) for m in MODELS)[video_model]
         results['tdmi-detected'] = dict(
-            label=f'{label}, detected boxes', mAP=mAP,
+            label='TDMI, detected boxes', mAP=mAP,
             frames_per_second=fps,
             detector=dict(config=osp.relpath(config, ROOT),
                           bbox_AP=box_ap))

@@ -41,17 +41,25 @@ def parse_args():
     reuse = parser.add_mutually_exclusive_group()
     reuse.add_argument('--reuse-features', dest='reuse_features',
                        action='store_true', default=None,
-                       help='share backbone features between clips (the '
-                       'default for models trained for it, '
-                       'model.test_cfg.reuse_features; see the README)')
+                       help='share backbone features between clips: each '
+                       'person cropped once per frame, neighbours warped '
+                       'into the key crop (the default unless the config '
+                       'sets model.test_cfg.reuse_features=False; see the '
+                       'README)')
     reuse.add_argument('--per-clip', dest='reuse_features',
                        action='store_false',
                        help="crop every frame of a clip with the key frame's "
-                       "box (the paper's protocol; the default for other "
-                       'models)')
+                       "box (the paper's protocol, 2*delta+1 backbone passes "
+                       'per person and frame)')
+    parser.add_argument('--no-align', dest='reuse_align',
+                        action='store_false', default=None,
+                        help='reuse without warping: crops within '
+                        '--reuse-tolerance of the key box are shared as '
+                        'they are (for models trained with '
+                        'RandomNeighbourCrop)')
     parser.add_argument('--reuse-tolerance', type=float, default=None,
                         help="how far a reused crop's box may be from the "
-                        "key frame's box (default: the config's "
+                        "box asked for (default: the config's "
                         'model.test_cfg.reuse_tolerance, else 0.05)')
     parser.add_argument('--backend', default='pytorch',
                         choices=['pytorch', 'onnxruntime'],
@@ -112,7 +120,8 @@ def main():
         det_cat_ids=args.det_cat_id,
         tracker=None if args.no_tracking else bytetrack(args.track_thr),
         reuse_features=args.reuse_features,
-        reuse_tolerance=args.reuse_tolerance, backend=args.backend,
+        reuse_tolerance=args.reuse_tolerance, reuse_align=args.reuse_align,
+        backend=args.backend,
         onnx_file=args.onnx)
     os.makedirs(args.out_dir, exist_ok=True)
     progress = ProgressBar(num_frames)
@@ -128,7 +137,7 @@ def main():
     name = osp.splitext(osp.basename(args.video))[0]
     print(f'\n[video_demo] {frames} frames in {seconds:.1f} s '
           f'({frames / max(seconds, 1e-9):.2f} frames/s, feature reuse '
-          f'{"on" if inferencer.reuse_features else "off"}); video: '
+          f'{inferencer.reuse_mode}); video: '
           f'{osp.join(args.out_dir, osp.basename(args.video))}, '
           f'predictions: {osp.join(args.out_dir, name + ".json")}')
 

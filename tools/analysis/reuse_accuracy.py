@@ -2,13 +2,15 @@
 
 Runs ``VideoPoseInferencer`` over every built-in validation video per clip
 (the paper's protocol: every frame of a clip cropped with the key frame's
-box) and with feature reuse (crops within ``reuse_tolerance`` of the key
-frame's box shared between clips), with ground-truth boxes and with the
+box), with feature reuse (crops within ``reuse_tolerance`` of the key
+frame's box shared between clips) and with aligned reuse (each person
+cropped once per frame with its own box, neighbours' features warped into
+the key crop: ``reuse_align``), with ground-truth boxes and with the
 main job's detector (+ ByteTrack), for each model and training seed that
 ``tools/analysis/ablation.py`` trained; prints and writes
 ``WORK_DIR/reuse.{json,md}``: the PoseTrack mAP of each mode, the
-paired-by-seed difference reuse - per clip with its 95% interval, and the
-backbone crops reuse runs against per clip.
+paired-by-seed difference of each reuse mode to per clip with its 95%
+interval, and the backbone crops each mode runs against per clip.
 
 Train first (reuses finished runs):
     python tools/analysis/ablation.py --set reuse --seeds 3
@@ -30,7 +32,7 @@ ROOT = osp.dirname(osp.dirname(HERE))
 sys.path[:0] = [HERE, osp.dirname(HERE)]
 from ablation import MODELS, SYN, aggregate, fmt, fmt_diff  # noqa: E402
 
-MODES = ('per-clip', 'reuse')
+MODES = ('per-clip', 'reuse', 'aligned')
 
 
 def parse_args():
@@ -43,6 +45,9 @@ def parse_args():
                         help='budget of the ablation runs to load')
     parser.add_argument('--tolerance', type=float, default=None,
                         help="reuse_tolerance (default: each model config's)")
+    parser.add_argument('--modes', nargs='+', choices=MODES[1:],
+                        default=list(MODES[1:]),
+                        help='reuse modes compared with per clip')
     parser.add_argument('--boxes', nargs='+', choices=['gt', 'detected'],
                         default=['gt', 'detected'])
     parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs',
@@ -101,7 +106,7 @@ def main():
             runs = json.load(f)
     jobs = [(name, seed, source, mode) for name in args.models
             for seed in range(args.seeds) for source in args.boxes
-            for mode in MODES]
+            for mode in ['per-clip', *args.modes]]
     t0, done = time.time(), 0
     for i, (name, seed, source, mode) in enumerate(jobs):
         tol = '' if mode == 'per-clip' or args.tolerance is None else \
@@ -116,8 +121,8 @@ def main():
               f' {source} boxes, {mode}{eta}', flush=True)
         inferencer = VideoPoseInferencer(
             osp.join(SYN, MODELS[name][1]), checkpoint(args, name, seed),
-            device='cpu', tracker=TRACKER, reuse_features=mode == 'reuse',
-            reuse_tolerance=args.tolerance,
+            device='cpu', tracker=TRACKER, reuse_features=mode != 'per-clip',
+            reuse_tolerance=args.tolerance, reuse_align=mode == 'aligned',
             **(det if source == 'detected' else {}))
         crops = []
         inferencer.model.backbone.register_forward_hook(
@@ -128,37 +133,39 @@ def main():
         runs.setdefault(key, {})[str(seed)] = dict(
             {s: mAP[s]['Mean'] for s in ('all', 'degraded', 'clean')},
             frames_per_second=fps, backbone_crops=sum(crops),
-            tolerance=inferencer.reuse_tolerance if mode == 'reuse' else 0)
+            tolerance=inferencer.reuse_tolerance if mode != 'per-clip' else 0)
         with open(record, 'w') as f:
             json.dump(runs, f, indent=1)
         done += 1
         print(f'[reuse]   mAP {mAP["all"]["Mean"]:.1f} ({fps:.1f} '
               f'frames/s, {sum(crops)} backbone crops)', flush=True)
-    lines = ['| model | boxes | per clip | reuse (tolerance) | reuse - per '
-             'clip, all (95% CI) | the same, degraded key frames | backbone '
-             'crops, reuse / per clip |', '|---|---|---:|---:|---:|---:|---:|']
+    lines = ['| model | boxes | mode (tolerance) | per clip | this mode | '
+             'mode - per clip, all (95% CI) | the same, degraded key frames '
+             '| backbone crops, mode / per clip |',
+             '|---|---|---|---:|---:|---:|---:|---:|']
     stats = {}
     seeds = list(range(args.seeds))
+    tol = '' if args.tolerance is None else f'@{args.tolerance:g}'
     for name in args.models:
         for source in args.boxes:
-            tol = '' if args.tolerance is None else f'@{args.tolerance:g}'
             by_mode = {mode: {int(s): v for s, v in runs[
                 f'{name}/e{args.epochs}/{source}/{mode}'
-                f'{tol if mode == "reuse" else ""}'].items()}
-                for mode in MODES}
-            first = by_mode['reuse'][0]
-            share = np.mean([by_mode['reuse'][s]['backbone_crops'] /
-                             by_mode['per-clip'][s]['backbone_crops']
-                             for s in seeds])
-            st = aggregate(by_mode, list(MODES), 'per-clip', seeds)
+                f'{tol if mode != "per-clip" else ""}'].items()}
+                for mode in ['per-clip', *args.modes]}
+            st = aggregate(by_mode, list(by_mode), 'per-clip', seeds)
             stats[f'{name}/{source}'] = st
-            lines.append(
-                f'| {MODELS[name][0]} | {source} | '
-                f'{fmt(st["per-clip"]["all"])} | {fmt(st["reuse"]["all"])} '
-                f'({first["tolerance"]:g}) | '
-                f'{fmt_diff(st["reuse"]["all"]["minus_reference"])} | '
-                f'{fmt_diff(st["reuse"]["degraded"]["minus_reference"])} | '
-                f'{share:.2f} |')
+            for mode in args.modes:
+                share = np.mean([by_mode[mode][s]['backbone_crops'] /
+                                 by_mode['per-clip'][s]['backbone_crops']
+                                 for s in seeds])
+                lines.append(
+                    f'| {MODELS[name][0]} | {source} | {mode} '
+                    f'({by_mode[mode][0]["tolerance"]:g}) | '
+                    f'{fmt(st["per-clip"]["all"])} | '
+                    f'{fmt(st[mode]["all"])} | '
+                    f'{fmt_diff(st[mode]["all"]["minus_reference"])} | '
+                    f'{fmt_diff(st[mode]["degraded"]["minus_reference"])} | '
+                    f'{share:.2f} |')
     meta = (f'PoseTrack mAP (all labelled validation frames of the built-in '
             f'videos) of VideoPoseInferencer, K = {args.seeds} training '
             f'seeds, {args.epochs} epochs; {time.strftime("%Y-%m-%d")}, '

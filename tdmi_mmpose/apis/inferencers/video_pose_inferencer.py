@@ -58,22 +58,29 @@ class VideoPoseInferencer(Pose2DInferencer):
     ``t-delta ... t`` with ``t`` repeated after it (as if the video ended
     at ``t``), and results come without delay.
 
-    ``reuse_features=True`` shares backbone features between the
-    ``2*delta + 1`` clips that hold a frame: frame ``s`` of a person's clip
-    uses a crop of ``s`` already computed whose box is within
-    ``reuse_tolerance`` of the key frame's box (centres apart by at most
-    that fraction of the box's width and height, sizes within that factor
-    of 1); only when there is none is ``s`` cropped anew with the key
-    frame's box (the person's own box in ``s``, tried too, was less
-    accurate: see the README's Performance section). A tolerance of 0 is the
-    paper's protocol (every frame of a clip cropped with the key frame's
-    box, the backbone run ``2*delta + 1`` times per person and frame);
-    larger ones run it fewer times, at a small shift of the neighbours'
-    crops that models trained with ``RandomNeighbourCrop`` are used to.
-    The new crops of a frame go through the backbone in one batch. Reuse
-    is the default for models so trained (their config sets
-    ``model.test_cfg.reuse_features=True`` and ``reuse_tolerance``), per
-    clip for the others.
+    By default (``reuse_features=True``, ``reuse_align=True``) backbone
+    features are shared between the ``2*delta + 1`` clips that hold a
+    frame: each person is cropped once per frame, with the person's own
+    box there (found by track id; the key frame's box for a person not
+    tracked in that frame), and a clip warps its neighbours' feature maps
+    into the key frame's crop (an axis-aligned resampling of each stage,
+    :func:`warp_to_crop`), so the neighbours stay aligned with the key crop
+    as in the paper's protocol while the backbone runs about once per
+    person and frame, as in a single-frame pipeline (on the built-in
+    videos as accurate as per clip: see the README's Performance section).
+    ``reuse_features=False`` is the paper's per-clip protocol: every frame
+    of a clip cropped with the key frame's box, the backbone run
+    ``2*delta + 1`` times per person and frame. ``reuse_align=False``
+    reuses without warping: frame ``s`` of a clip takes a crop of ``s``
+    already computed whose box is within ``reuse_tolerance`` of the key
+    frame's box (centres apart by at most that fraction of the box's width
+    and height, sizes within that factor of 1), else crops ``s`` anew with
+    the key frame's box; a tolerance of 0 is then exactly the per-clip
+    protocol, and larger ones suit models trained with
+    ``RandomNeighbourCrop``. The new crops of a frame go through the
+    backbone in one batch. A model config can set these defaults in
+    ``model.test_cfg`` (``reuse_features``, ``reuse_align``,
+    ``reuse_tolerance``).
 
     A frame whose size differs from its neighbours' (a stream that changes
     resolution) is not mixed with them: the clip's frames of another size
@@ -99,12 +106,17 @@ class VideoPoseInferencer(Pose2DInferencer):
         stream_fps (float): Frame rate written for generator inputs.
         show_progress (bool): Show a progress bar.
         reuse_features (bool, optional): Share each crop's backbone
-            features between clips (see above). Default: None, the model
-            config's ``model.test_cfg.reuse_features`` (False if unset).
+            features between clips (see above); False is per clip.
+            Default: None, the model config's
+            ``model.test_cfg.reuse_features`` (True if unset).
         reuse_tolerance (float, optional): How far a reused crop's box
-            may be from the key frame's box (see above). Default: None,
+            may be from the box asked for (see above). Default: None,
             the model config's ``model.test_cfg.reuse_tolerance`` (0.05 if
             unset).
+        reuse_align (bool, optional): With ``reuse_features``, crop each
+            person once per frame with its own box and warp neighbours'
+            features into the key crop (see above). Default: None, the
+            model config's ``model.test_cfg.reuse_align`` (True if unset).
         backend (str): ``'pytorch'`` or ``'onnxruntime'``: the pose
             network runs in onnxruntime from ``onnx_file`` (exported from
             this config by ``tools/deployment/pytorch2onnx.py``); the data
@@ -120,7 +132,7 @@ class VideoPoseInferencer(Pose2DInferencer):
                  det_model=None, det_weights=None, det_cat_ids=0,
                  tracker=bytetrack(), stream_fps=25.0, show_progress=False,
                  reuse_features=None, reuse_tolerance=None,
-                 backend='pytorch', onnx_file=None):
+                 reuse_align=None, backend='pytorch', onnx_file=None):
         if backend not in ('pytorch', 'onnxruntime'):
             raise ValueError(f"backend must be 'pytorch' or 'onnxruntime', "
                              f'got {backend!r}')
@@ -138,7 +150,7 @@ class VideoPoseInferencer(Pose2DInferencer):
             self.network = ONNXRuntimePoseModel(self.model, onnx_file)
         if reuse_features is None:
             reuse_features = backend == 'pytorch' and bool(
-                self.model.test_cfg.get('reuse_features', False))
+                self.model.test_cfg.get('reuse_features', True))
         self.reuse_features = reuse_features
         if reuse_tolerance is None:
             reuse_tolerance = self.model.test_cfg.get('reuse_tolerance', 0.05)
@@ -146,12 +158,24 @@ class VideoPoseInferencer(Pose2DInferencer):
             raise ValueError('reuse_tolerance must be >= 0, got '
                              f'{reuse_tolerance}')
         self.reuse_tolerance = reuse_tolerance
+        if reuse_align is None:
+            reuse_align = bool(self.model.test_cfg.get('reuse_align', True))
+        self.reuse_align = reuse_align
         self._feature_cache = {}  # (frame, box) -> (feats, flipped, sample)
         self.num_frames = check_video_model(self.model)
         self.delta = self.num_frames // 2
         self.tracker_cfg = tracker
         self.stream_fps = stream_fps
         self._track_ids = []
+
+    @property
+    def reuse_mode(self):
+        """How clips get their frames' features, in words (for logs)."""
+        if not self.reuse_features:
+            return 'off (per clip)'
+        if self.reuse_align:
+            return 'on (aligned: one crop per person and frame)'
+        return f'on (crops within {self.reuse_tolerance:g} of the box)'
 
     def _init_pipeline(self, cfg):
         # mmpose's Pose2DInferencer reads these two; video configs that do
@@ -301,8 +325,10 @@ class VideoPoseInferencer(Pose2DInferencer):
         self._track_ids = list(ids)
         if not len(boxes):
             return dict(empty=image.shape[:2], img_path=name), [image]
-        if self.reuse_features:  # per person: (window frame, its box)
-            return dict(crops=[[(e, box) for e in window] for box in boxes],
+        if self.reuse_features:  # per person: (window frame, crop box)
+            return dict(crops=[[(e, self._crop_box(e, box, tid))
+                                for e in window]
+                               for box, tid in zip(boxes, ids)],
                         key=key), [image]
         data = []
         for box in boxes:
@@ -312,6 +338,16 @@ class VideoPoseInferencer(Pose2DInferencer):
             info.update(self.model.dataset_meta)
             data.append(self.pipeline(info))
         return self.collate_fn(data), [image]
+
+    def _crop_box(self, entry, box, track_id):
+        """The box a person of the key frame (``box``, ``track_id``) is
+        cropped with in frame ``entry``: with ``reuse_align``, its own box
+        there when the tracker found it, else the key frame's box."""
+        if self.reuse_align and track_id >= 0:
+            match = np.flatnonzero(np.asarray(entry[4]) == track_id)
+            if len(match):
+                return entry[3][match[0]]
+        return box
 
     def _crop_feats(self, requests):
         """Backbone features (per stage ``(1, C, h, w)``), those of the
@@ -367,11 +403,16 @@ class VideoPoseInferencer(Pose2DInferencer):
         for p in range(len(crops)):
             per_frame = cached[p * per_person:(p + 1) * per_person]
             samples.append(per_frame[self.delta][2].clone())  # key crop
-            feats.append([torch.stack(stage, 1) for stage in
-                          zip(*[f[0] for f in per_frame])])
-            if per_frame[0][1] is not None:
-                flips.append([torch.stack(stage, 1) for stage in
-                              zip(*[f[1] for f in per_frame])])
+            for i, out in ((0, feats), (1, flips)):
+                if per_frame[0][i] is None:  # no flip test
+                    continue
+                clip = [torch.cat(stage) for stage in
+                        zip(*[f[i] for f in per_frame])]  # (T, C, h, w)
+                if self.reuse_align:
+                    clip = warp_to_crop(
+                        clip, [f[2] for f in per_frame], samples[-1],
+                        flipped=i == 1)
+                out.append([stage[None] for stage in clip])
         cat = [torch.cat(stage) for stage in zip(*feats)]  # (P, T, C, h, w)
         cat_flip = [torch.cat(s) for s in zip(*flips)] if flips else None
         # later clips start at key + 1 - delta: older crops are done
@@ -460,6 +501,51 @@ class VideoPoseInferencer(Pose2DInferencer):
                               'w') as f:
                         json.dump(instances, f)
         return result
+
+
+def warp_to_crop(feats, sources, target, flipped=False):
+    """Resample the feature maps of crops into another crop of the same
+    image coordinates (bilinear, zeros outside a source crop).
+
+    Args:
+        feats (list[Tensor]): per stage ``(T, C, h, w)``, row ``i`` the
+            features of the crop of ``sources[i]``.
+        sources (list[PoseDataSample]): each crop's sample
+            (``input_center``, ``input_scale``: the crop's box in pixels).
+        target (PoseDataSample): the crop to warp into.
+        flipped (bool): the features are those of horizontally flipped
+            crops (the flip test's).
+
+    Returns:
+        list[Tensor]: per stage ``(T, C, h, w)``; rows whose crop is the
+        target's are returned unchanged.
+    """
+    centre = np.asarray(target.metainfo['input_center'], np.float64)
+    scale = np.asarray(target.metainfo['input_scale'], np.float64)
+    theta = np.zeros((len(sources), 2, 3))
+    same = []
+    for i, sample in enumerate(sources):
+        c = np.asarray(sample.metainfo['input_center'], np.float64)
+        s = np.asarray(sample.metainfo['input_scale'], np.float64)
+        same.append(bool(np.allclose(c, centre) and np.allclose(s, scale)))
+        # target's normalised coordinates -> the source crop's
+        theta[i, :, :2] = np.diag(scale / s)
+        theta[i, :, 2] = 2 * (centre - c) / s
+        if flipped:
+            theta[i, 0, 2] *= -1
+    if all(same):
+        return feats
+    keep = torch.as_tensor(same, device=feats[0].device)[:, None, None, None]
+    out = []
+    for f in feats:
+        grid = torch.nn.functional.affine_grid(
+            torch.as_tensor(theta, dtype=f.dtype, device=f.device),
+            list(f.shape), align_corners=False)
+        warped = torch.nn.functional.grid_sample(
+            f, grid, mode='bilinear', padding_mode='zeros',
+            align_corners=False)
+        out.append(torch.where(keep, f, warped))
+    return out
 
 
 def crop_distance(crop, box):
