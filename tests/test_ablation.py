@@ -47,14 +47,18 @@ def test_every_set_names_configs_that_exist():
 
 
 def test_tool_runs_records_and_resumes(tmp_path):
+    """Two runs trained at a time (--jobs 2, worker processes), recorded,
+    then a second call that finds both done."""
     cmd = [sys.executable, 'tools/analysis/ablation.py', '--quick',
            '--configs', 'tdmi', 'tdmi-no-mi', '--seeds', '1', '--work-dir',
            str(tmp_path)]
-    first = subprocess.run(cmd, cwd=ROOT, text=True, capture_output=True,
-                           timeout=900)
+    first = subprocess.run(cmd + ['--jobs', '2'], cwd=ROOT, text=True,
+                           capture_output=True, timeout=900)
     assert first.returncode == 0, first.stderr[-3000:]
     assert '2 runs to do, 0 already done' in first.stdout
+    assert '2 runs at a time' in first.stdout
     assert 'run 2/2: TDMI without L_MI, seed 0' in first.stdout
+    assert '2/2 done' in first.stdout
     results = json.loads((tmp_path / 'results.json').read_text())
     assert set(results['stats']) == {'tdmi', 'tdmi-no-mi'}
     assert 'minus_reference' in results['stats']['tdmi-no-mi']['degraded']
