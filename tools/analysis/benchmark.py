@@ -115,8 +115,8 @@ def section_video(job, data_root):
     runs['single'] = video_map(single, data_root, bbox_thr=BBOX_THR)
     for name, reuse in (('per-clip', False), ('reuse', True)):
         inf = VideoPoseInferencer(TDMI_SYN, ckpts['tdmi'],
-                                  reuse_features=reuse, tracker=TRACKER,
-                                  **det)
+                                  reuse_features=reuse, reuse_align=True,
+                                  tracker=TRACKER, **det)
         runs[name] = video_map(inf, data_root, bbox_thr=BBOX_THR)
     fps = {k: v[1] for k, v in runs.items()}
     mean = {k: v[0]['all']['Mean'] for k, v in runs.items()}
@@ -137,8 +137,9 @@ def section_video(job, data_root):
 
 def section_video_w48(job, data_root, frames, tolerance, repeats):
     """Per-frame cost of detector + ByteTrack + TDMI-W48 384x288 (random
-    init) per clip, with feature reuse (at ``tolerance``, that of the
-    main job's model trained for reuse) and with aligned reuse (each person
+    init) per clip, with tolerance reuse (``reuse_align=False`` at
+    ``tolerance``, that of the config trained for it,
+    ``..._reuse.py``) and with aligned reuse (each person
     cropped once per frame, ``reuse_align``), against mmpose's single-frame
     top-down inferencer with HRNet-W48 384x288 and the same detector, on
     the built-in validation video with the most people. The single-frame
