@@ -210,3 +210,34 @@ def test_mmpose_inferencer_on_a_tdmi_config_says_which_inferencer_to_use():
     for name in ('VideoPoseInferencer', 'tools/video_demo.py',
                  'inference_video_topdown'):
         assert name in str(err.value)
+
+
+@pytest.mark.parametrize('name, config', [
+    ('tdmi', 'configs/tdmi/tdmi_hrnet-w48_posetrack17-384x288.py'),
+    ('TDMI-ST', 'configs/tdmi/tdmi-st_hrnet-w48_posetrack17-384x288.py'),
+    ('tdmi_hrnet-w8_synthetic-videos-128x96',
+     'configs/tdmi/synthetic/tdmi_hrnet-w8_synthetic-videos-128x96.py')])
+def test_video_inferencer_takes_the_metafile_names_and_aliases(
+        name, config):
+    """``VideoPoseInferencer('tdmi')`` builds the model the metafile's alias
+    (or name, any case) names, from this package's configs, and warns that
+    it comes without weights."""
+    with pytest.warns(UserWarning, match='no published weights: give '
+                      'weights='):
+        inf = VideoPoseInferencer(name, device='cpu', tracker=None)
+    assert inf.cfg.filename.endswith(config)
+    assert inf.num_frames == 5
+
+
+def test_unknown_model_name_says_where_names_are_listed():
+    with pytest.raises(ValueError, match='mim search tdmi_mmpose'):
+        VideoPoseInferencer('no-such-model', device='cpu')
+
+
+def test_mmpose_inferencer_looks_aliases_up_in_mmpose_zoo_only():
+    """What the README says of ``MMPoseInferencer(pose2d='tdmi')``: mmpose
+    searches its own model zoo (and asserts the scope is one of OpenMMLab's
+    packages), so the alias cannot reach this package from there."""
+    from mmpose.apis import MMPoseInferencer
+    with pytest.raises(ValueError, match='Cannot find model: tdmi in mmpose'):
+        MMPoseInferencer(pose2d='tdmi', device='cpu')

@@ -1,6 +1,7 @@
 """Video pose inferencer: mmdet detection, mmdet tracking, TDMI poses."""
 import json
 import os
+import os.path as osp
 import warnings
 from collections import deque
 
@@ -8,6 +9,7 @@ import cv2
 import mmcv
 import numpy as np
 import torch
+from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
 from mmpose.apis.inferencers import Pose2DInferencer
@@ -89,7 +91,11 @@ class VideoPoseInferencer(Pose2DInferencer):
     over a long video.
 
     Args:
-        model (str): Config of a video pose model.
+        model (str): Config of a video pose model, or a model name or
+            alias of this package's metafile (``'tdmi'``, ``'tdmi-st'``:
+            the paper's PoseTrack17 models; ``mim search tdmi_mmpose``
+            lists them). Named models come without weights: give
+            ``weights``.
         weights (str, optional): Its checkpoint.
         device (str, optional): Device. Default: CUDA if available.
         det_model (str, optional): mmdet config; None (and no ``bboxes``
@@ -176,6 +182,30 @@ class VideoPoseInferencer(Pose2DInferencer):
         if self.reuse_align:
             return 'on (aligned: one crop per person and frame)'
         return f'on (crops within {self.reuse_tolerance:g} of the box)'
+
+    def _load_model_from_metafile(self, model):
+        """Config and weights of a model named (or aliased) in this
+        package's metafile, else in mmpose's model zoo."""
+        root = self._get_repo_or_mim_dir('tdmi_mmpose')
+        for entry in self._get_models_from_metafile(root):
+            aliases = entry.get('Alias', [])
+            names = [entry['Name']] + (
+                [aliases] if isinstance(aliases, str) else list(aliases))
+            if model.lower() in (n.lower() for n in names):
+                weights = entry.get('Weights')
+                if weights is None:
+                    warnings.warn(f"{model} ({entry['Name']}) has no "
+                                  'published weights: give weights=<your '
+                                  'checkpoint>')
+                return Config.fromfile(osp.join(root, entry['Config'])), \
+                    weights
+        try:
+            return super()._load_model_from_metafile(model)
+        except ValueError as err:
+            raise ValueError(
+                f'{model!r} is neither a config file nor a model name of '
+                'tdmi_mmpose or mmpose: `mim search tdmi_mmpose` lists the '
+                'video models') from err
 
     def _init_pipeline(self, cfg):
         # mmpose's Pose2DInferencer reads these two; video configs that do
