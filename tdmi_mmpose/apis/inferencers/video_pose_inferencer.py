@@ -563,18 +563,19 @@ def warp_to_crop(feats, sources, target, flipped=False):
         theta[i, :, 2] = 2 * (centre - c) / s
         if flipped:
             theta[i, 0, 2] *= -1
-    if all(same):
+    move = [i for i, s in enumerate(same) if not s]
+    if not move:
         return feats
-    keep = torch.as_tensor(same, device=feats[0].device)[:, None, None, None]
+    rows = torch.as_tensor(move, device=feats[0].device)
     out = []
-    for f in feats:
+    for f in feats:  # only the rows of other crops are resampled
         grid = torch.nn.functional.affine_grid(
-            torch.as_tensor(theta, dtype=f.dtype, device=f.device),
-            list(f.shape), align_corners=False)
+            torch.as_tensor(theta[move], dtype=f.dtype, device=f.device),
+            [len(move), *f.shape[1:]], align_corners=False)
         warped = torch.nn.functional.grid_sample(
-            f, grid, mode='bilinear', padding_mode='zeros',
+            f[rows], grid, mode='bilinear', padding_mode='zeros',
             align_corners=False)
-        out.append(torch.where(keep, f, warped))
+        out.append(f.index_copy(0, rows, warped))
     return out
 
 
