@@ -52,7 +52,8 @@ TDE_SHAPES = [((2, 8, 24, 18), dict(padding=1)),
 @pytest.mark.parametrize('shape,kwargs', TDE_SHAPES)
 def test_dcn_equals_mmcv_cpu_kernel_forward_and_backward(shape, kwargs):
     """float64: output and the gradients of input, offsets (up to 12 px,
-    beyond the borders), mask, weight and bias equal mmcv's kernel."""
+    beyond the borders), mask, weight and bias equal mmcv's kernel, and so
+    does the output of the inference path (no grad)."""
     from mmcv.ops import ModulatedDeformConv2d as MMCVDCN
 
     from tdmi_mmpose.models.utils import ModulatedDeformConv2d
@@ -84,6 +85,9 @@ def test_dcn_equals_mmcv_cpu_kernel_forward_and_backward(shape, kwargs):
     for name, a, b_ in zip(('out', 'x', 'offset', 'mask', 'weight', 'bias'),
                            *grads):
         torch.testing.assert_close(b_, a, atol=1e-10, rtol=1e-10, msg=name)
+    with torch.no_grad():  # the inference path: in place, one batched GEMM
+        torch.testing.assert_close(ours(x, offset, mask), grads[0][0],
+                                   atol=1e-10, rtol=1e-10, msg='no grad')
 
 
 def test_dcn_state_dict_loads_both_ways_and_initialises_like_mmcv():

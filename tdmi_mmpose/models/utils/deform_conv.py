@@ -71,14 +71,20 @@ def modulated_deform_conv2d_sampled(x, offset, mask, weight, bias=None,
         padding_mode='zeros', align_corners=True)
     sampled = sampled.view(-1, dg, c // dg, k, ho, wo)
     mask = mask.view(-1, dg, 1, k, ho, wo)
+    weight = weight.view(groups, c_out // groups, -1)
+    cols_shape = (-1, groups, (c // groups) * k, ho * wo)
     if torch.is_grad_enabled() and (sampled.requires_grad or
-                                    mask.requires_grad):
-        sampled = sampled * mask
-    else:  # inference: in place, without a second buffer of this size
-        sampled = sampled.mul_(mask)
-    cols = sampled.view(-1, groups, (c // groups) * k, ho * wo)
-    # (g, o, n) @ (b, g, n, p): a batched GEMM (einsum is slower on CPU)
-    out = torch.matmul(weight.view(groups, c_out // groups, -1), cols)
+                                    mask.requires_grad or
+                                    weight.requires_grad):
+        # training: out of place (autograd keeps both factors); the
+        # contraction as before, so trained models stay bit for bit
+        cols = (sampled * mask).view(cols_shape)
+        out = torch.einsum('gon,bgnp->bgop', weight, cols)
+    else:
+        # inference: the modulation in place, without a second buffer of
+        # this size, and one batched GEMM (both faster on the CPU)
+        cols = sampled.mul_(mask).view(cols_shape)
+        out = torch.matmul(weight, cols)
     out = out.reshape(-1, c_out, ho, wo)
     if bias is not None:
         out = out + bias.to(out.dtype).view(1, -1, 1, 1)
