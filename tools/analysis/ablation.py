@@ -319,7 +319,7 @@ def main():
                for name in args.names if key_of[name] in runs}
     seeds = list(range(args.seeds))
     stats = aggregate(by_name, args.names, args.reference, seeds)
-    epochs = {k.split('/')[1] for k in key_of.values()}
+    epochs = {k.split('/')[1][1:] for k in key_of.values()}  # 'e10' -> 10
     splits = manifest['splits']
     meta = (f'PoseTrack mAP (PCKh@0.5, ground-truth boxes, mean of the 15 '
             f'joints) on the built-in validation videos '
