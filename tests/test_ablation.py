@@ -11,7 +11,8 @@ import torch
 from conftest import ROOT
 
 sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
-from ablation import MODELS, SETS, aggregate, summary  # noqa: E402
+from ablation import (MODELS, SETS, aggregate, check_work_dir,  # noqa: E402
+                      summary)
 
 
 def test_summary_is_mean_sample_std_and_t_interval():
@@ -46,27 +47,84 @@ def test_every_set_names_configs_that_exist():
                                        MODELS[name][1])), name
 
 
-def test_tool_runs_records_and_resumes(tmp_path):
-    """Two runs trained at a time (--jobs 2, worker processes), recorded,
-    then a second call that finds both done."""
+def test_tool_pairs_runs_by_seed_and_resumes(tmp_path):
+    """Two configs x 2 seeds trained two at a time (--jobs 2, worker
+    processes), recorded; the paired difference is the mean of the per-seed
+    differences of the recorded runs; a second call finds all four done and
+    trains nothing."""
     cmd = [sys.executable, 'tools/analysis/ablation.py', '--quick',
-           '--configs', 'tdmi', 'tdmi-no-mi', '--seeds', '1', '--work-dir',
+           '--configs', 'tdmi', 'tdmi-no-mi', '--seeds', '2', '--work-dir',
            str(tmp_path)]
     first = subprocess.run(cmd + ['--jobs', '2'], cwd=ROOT, text=True,
-                           capture_output=True, timeout=900)
+                           capture_output=True, timeout=1200)
     assert first.returncode == 0, first.stderr[-3000:]
-    assert '2 runs to do, 0 already done' in first.stdout
+    assert '4 runs to do, 0 already done' in first.stdout
     assert '2 runs at a time' in first.stdout
-    assert 'run 2/2: TDMI without L_MI, seed 0' in first.stdout
-    assert '2/2 done' in first.stdout
+    assert 'TDMI without L_MI, seed 1' in first.stdout
+    assert '4/4 done' in first.stdout
     results = json.loads((tmp_path / 'results.json').read_text())
     assert set(results['stats']) == {'tdmi', 'tdmi-no-mi'}
-    assert 'minus_reference' in results['stats']['tdmi-no-mi']['degraded']
+    runs = results['runs']
+    for subset in ('all', 'degraded', 'clean'):
+        diffs = [runs['tdmi-no-mi'][s][subset] - runs['tdmi'][s][subset]
+                 for s in ('0', '1')]
+        paired = results['stats']['tdmi-no-mi'][subset]['minus_reference']
+        assert paired['n'] == 2
+        assert paired['mean'] == pytest.approx(sum(diffs) / 2)
+        assert paired['std'] == pytest.approx(abs(diffs[0] - diffs[1]) /
+                                              math.sqrt(2))
     assert (tmp_path / 'results.md').read_text().count('| TDMI') == 2
     again = subprocess.run(cmd, cwd=ROOT, text=True, capture_output=True,
                            timeout=900)
-    assert again.returncode == 0
-    assert '0 runs to do, 2 already done' in again.stdout
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert '0 runs to do, 4 already done' in again.stdout
+    assert ': training' not in again.stdout  # no run trained again
+
+    # the same work dir at another budget: one line, nothing changed
+    before = {p: p.read_bytes() for p in tmp_path.glob('*.json')}
+    other = subprocess.run(cmd + ['--epochs', '2'], cwd=ROOT, text=True,
+                           capture_output=True, timeout=900)
+    assert other.returncode != 0
+    message = other.stderr.strip().splitlines()[-1]
+    assert 'another budget, 1 epochs (this call: 2 epochs)' in message
+    assert '--work-dir' in message and 'nothing was changed' in message
+    assert {p: p.read_bytes() for p in tmp_path.glob('*.json')} == before
+    assert not (tmp_path / 'tdmi' / 'e2_seed0').exists()
+
+
+@pytest.mark.parametrize('args,expected', [
+    (['--configs', 'tdmi', 'tdmi-no-dde'],
+     "invalid choice: 'tdmi-no-dde'"),
+    (['--seeds', '1'], '--seeds 1: K must be at least 2'),
+])
+def test_bad_arguments_stop_with_one_line(tmp_path, args, expected):
+    """An unknown config name or K < 2: exit 2 with one line that names the
+    problem, and nothing written."""
+    out = subprocess.run(
+        [sys.executable, 'tools/analysis/ablation.py', '--work-dir',
+         str(tmp_path / 'wd')] + args, cwd=ROOT, text=True,
+        capture_output=True, timeout=300)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], out.stderr
+    assert not (tmp_path / 'wd').exists()
+
+
+def test_results_of_another_data_set_are_not_overwritten(tmp_path):
+    """A work dir whose results.json was made on other built-in videos
+    (another data seed): one line naming it, and no file changed."""
+    identity = dict(epochs=[5], data=dict(version='v', params=dict(
+        seed=0, num_train_videos=40)))
+    check_work_dir(str(tmp_path), identity)  # empty work dir: fine
+    found = dict(identity, data=dict(version='v', params=dict(
+        seed=1, num_train_videos=40)))
+    (tmp_path / 'results.json').write_text(json.dumps(dict(identity=found)))
+    check_work_dir(str(tmp_path), found)  # the same data: fine
+    with pytest.raises(SystemExit) as stop:
+        check_work_dir(str(tmp_path), identity)
+    assert 'another data set, built with another seed' in str(stop.value)
+    assert json.loads((tmp_path / 'results.json').read_text()) == dict(
+        identity=found)
 
 
 @pytest.mark.parametrize('distill,grad_enhanced,grad_parts', [

@@ -91,8 +91,16 @@ SETS = {
 }
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments end with one line (what is wrong, what to do), not
+    the usage text."""
+
+    def error(self, message):
+        self.exit(2, f'{self.prog}: error: {message}\n')
+
+
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = OneLineParser(description=__doc__.split('\n')[0])
     parser.add_argument('--set', choices=sorted(SETS), default='triple',
                         help='named set of models (default: triple)')
     parser.add_argument('--configs', nargs='+', choices=sorted(MODELS),
@@ -100,7 +108,8 @@ def parse_args():
     parser.add_argument('--reference', help='model the paired differences '
                         'are taken to (default: the set\'s, else the first)')
     parser.add_argument('--seeds', type=int, default=5,
-                        help='K: training seeds 0..K-1 (default: 5)')
+                        help='K: training seeds 0..K-1, K >= 2 (default: '
+                        '5)')
     parser.add_argument('--epochs', type=int, default=None,
                         help='training epochs (default: the main job\'s, '
                         'the configs\' max_epochs)')
@@ -129,8 +138,9 @@ def parse_args():
     if args.reference not in names:
         parser.error(f'--reference {args.reference} is not among the '
                      f'models {names}')
-    if args.seeds < 1:
-        parser.error('--seeds must be at least 1')
+    if args.seeds < 2:
+        parser.error(f'--seeds {args.seeds}: K must be at least 2, a '
+                     'confidence interval needs two seeds')
     if args.jobs < 1:
         parser.error('--jobs must be at least 1')
     if args.quick:
@@ -215,6 +225,39 @@ def markdown(stats, names, reference, meta):
     return '\n'.join(lines)
 
 
+def check_work_dir(work_dir, identity):
+    """Stop, writing nothing, if ``work_dir`` holds the results of another
+    budget or data set: its checkpoints would be retrained over and its
+    results replaced.
+
+    Args:
+        work_dir (str): The tool's work directory.
+        identity (dict): ``epochs`` (list of budgets) and ``data`` (the
+            built-in videos' generator version and parameters) of this call.
+    """
+    path = osp.join(work_dir, 'results.json')
+    if not osp.isfile(path):
+        return
+    with open(path) as f:
+        found = json.load(f).get('identity')
+    if found is None or found == identity:  # older files carry none
+        return
+
+    def budget(epochs):
+        return '/'.join(map(str, epochs)) + ' epochs'
+
+    if found['epochs'] != identity['epochs']:
+        what = (f'budget, {budget(found["epochs"])} (this call: '
+                f'{budget(identity["epochs"])})')
+    else:
+        mine, theirs = identity['data']['params'], found['data']['params']
+        differ = [k for k in mine if theirs.get(k) != mine[k]]
+        what = ('data set, built with another ' +
+                (', '.join(differ) if differ else 'generator version'))
+    sys.exit(f'ablation.py: error: {path} holds the results of another '
+             f'{what}; nothing was changed: give another --work-dir')
+
+
 def worker_init(threads):
     """A worker process of ``--jobs``: the tools on the path, the plugin
     registered, ``threads`` torch threads."""
@@ -272,6 +315,10 @@ def main():
             key_of[name] = key
             if str(seed) not in runs.get(key, {}):
                 todo.append((name, seed, cfg, key))
+    identity = dict(
+        epochs=sorted({int(k.split('/')[1][1:]) for k in key_of.values()}),
+        data=dict(version=manifest['version'], params=manifest['params']))
+    check_work_dir(args.work_dir, identity)
     total = len(todo)
     print(f'[ablation] {len(args.names)} models x {args.seeds} seeds: '
           f'{total} runs to do, {len(args.names) * args.seeds - total} '
@@ -303,6 +350,9 @@ def main():
         threads = max(1, torch.get_num_threads() // args.jobs)
         print(f'[ablation] {args.jobs} runs at a time, {threads} CPU '
               f'thread(s) each', flush=True)
+        # longest first, so the last run does not train alone on a
+        # free core: a video run takes about 4x a single-frame one
+        todo.sort(key=lambda run: run[2].model.type == 'TopdownPoseEstimator')
         with ProcessPoolExecutor(
                 args.jobs, multiprocessing.get_context('spawn'),
                 initializer=worker_init, initargs=(threads, )) as pool:
@@ -319,19 +369,20 @@ def main():
                for name in args.names if key_of[name] in runs}
     seeds = list(range(args.seeds))
     stats = aggregate(by_name, args.names, args.reference, seeds)
-    epochs = {k.split('/')[1][1:] for k in key_of.values()}  # 'e10' -> 10
     splits = manifest['splits']
     meta = (f'PoseTrack mAP (PCKh@0.5, ground-truth boxes, mean of the 15 '
             f'joints) on the built-in validation videos '
             f'({splits["val"]["labelled_frames"]} labelled frames, '
             f'{splits["val"]["degraded_frames"]} degraded), K = '
             f'{args.seeds} training seeds (0..{args.seeds - 1}), data seed '
-            f'{args.data_seed}, budget {"/".join(sorted(epochs))} epochs; '
+            f'{args.data_seed}, budget '
+            f'{"/".join(map(str, identity["epochs"]))} epochs; '
             f'{time.strftime("%Y-%m-%d")}, {os.cpu_count()} CPU cores.')
     md = markdown(stats, args.names, args.reference, meta)
     print('\n' + md, flush=True)
     with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
-        json.dump(dict(meta=meta, reference=args.reference, stats=stats,
+        json.dump(dict(meta=meta, identity=identity,
+                       reference=args.reference, stats=stats,
                        runs={n: by_name[n] for n in by_name}), f, indent=1)
     with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
         f.write(md + '\n')
