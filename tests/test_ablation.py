@@ -12,7 +12,7 @@ from conftest import ROOT
 
 sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
 from ablation import (MODELS, SETS, aggregate, check_work_dir,  # noqa: E402
-                      summary)
+                      markdown, summary)
 
 
 def test_summary_is_mean_sample_std_and_t_interval():
@@ -37,6 +37,20 @@ def test_differences_are_paired_by_seed():
     assert diff['mean'] == pytest.approx(2.0) and diff['std'] == 0
     assert stats['b']['all']['std'] == pytest.approx(15.0)
     assert 'minus_reference' not in stats['ref']['all']
+
+
+def test_markdown_rows_keep_their_columns():
+    """A label with a '|' (I(M_u;y|F~)) is escaped: every row of the table
+    has as many cells as its header."""
+    runs = {m: {s: dict(all=40.0 + s, degraded=39.0, clean=41.0 + s)
+                for s in (0, 1)} for m in ('tdmi', 'mi-no-uy')}
+    stats = aggregate(runs, ['tdmi', 'mi-no-uy'], 'tdmi', [0, 1])
+    table = [line for line in markdown(stats, ['tdmi', 'mi-no-uy'], 'tdmi',
+                                       'meta').splitlines()
+             if line.startswith('|')]
+    cells = {len(line.replace('\\|', '').split('|')) for line in table}
+    assert len(table) == 4 and cells == {9}
+    assert 'I(M_u;y\\|F~)' in table[-1]
 
 
 def test_every_set_names_configs_that_exist():

@@ -219,7 +219,8 @@ def markdown(stats, names, reference, meta):
         cells += [fmt_diff(stats[name][s]['minus_reference'])
                   if 'minus_reference' in stats[name][s] else '—'
                   for s in SUBSETS]
-        lines.append(f'| {MODELS[name][0]} | ' + ' | '.join(cells) + ' |')
+        label = MODELS[name][0].replace('|', '\\|')  # I(M_u;y|F~)
+        lines.append(f'| {label} | ' + ' | '.join(cells) + ' |')
     lines += ['', '\\* the 95% interval of the paired difference excludes '
               '0.']
     return '\n'.join(lines)
