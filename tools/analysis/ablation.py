@@ -300,7 +300,8 @@ def main():
     if osp.isfile(record):
         with open(record) as f:
             runs = json.load(f)
-    key_of = {}  # (name, seed) -> the runs.json key of that budget
+    key_of = {}  # name -> the runs.json key of its budget
+    budgets = set()  # epochs of the configs (one unless they differ)
     todo = []
     for name in args.names:
         for seed in range(args.seeds):
@@ -310,6 +311,7 @@ def main():
                              args.epochs)
             cfg.log_level = 'WARNING'
             epochs = cfg.train_cfg.max_epochs
+            budgets.add(epochs)
             cfg.work_dir = osp.join(args.work_dir, name,
                                     f'e{epochs}_seed{seed}')
             key = f'{name}/e{epochs}/d{args.data_seed}'
@@ -317,7 +319,7 @@ def main():
             if str(seed) not in runs.get(key, {}):
                 todo.append((name, seed, cfg, key))
     identity = dict(
-        epochs=sorted({int(k.split('/')[1][1:]) for k in key_of.values()}),
+        epochs=sorted(budgets),
         data=dict(version=manifest['version'], params=manifest['params']))
     check_work_dir(args.work_dir, identity)
     total = len(todo)
