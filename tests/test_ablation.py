@@ -94,6 +94,25 @@ def test_tool_pairs_runs_by_seed_and_resumes(tmp_path):
     assert '0 runs to do, 4 already done' in again.stdout
     assert ': training' not in again.stdout  # no run trained again
 
+    # a record of another config is run again (its checkpoint, stamped
+    # with this config, is reused); an older record without a stamp is
+    # checked against its checkpoint's stamp and kept
+    record = tmp_path / 'runs.json'
+    runs = json.loads(record.read_text())
+    key = next(k for k in runs if k.startswith('tdmi-no-mi/'))
+    runs[key]['1']['stamp'] = 'a config changed since'
+    del runs[key]['0']['stamp']
+    record.write_text(json.dumps(runs))
+    third = subprocess.run(cmd, cwd=ROOT, text=True, capture_output=True,
+                           timeout=900)
+    assert third.returncode == 0, third.stderr[-3000:]
+    assert ('TDMI without L_MI, seed 1: the recorded run was trained with '
+            'another config') in third.stdout
+    assert '1 runs to do, 3 already done' in third.stdout
+    runs = json.loads(record.read_text())
+    assert runs[key]['1']['stamp'] != 'a config changed since'
+    assert 'stamp' in runs[key]['0']  # the older record, now stamped
+
     # the same work dir at another budget: one line, nothing changed
     before = {p: p.read_bytes() for p in tmp_path.glob('*.json')}
     other = subprocess.run(cmd + ['--epochs', '2'], cwd=ROOT, text=True,
@@ -160,3 +179,13 @@ def test_mi_distill_direction_decides_which_side_learns(
     assert learns(useful) == learns(visual) == grad_parts
     with pytest.raises(ValueError, match='distill must be one of'):
         MutualInformationLoss(distill='teacher')
+
+
+def test_another_data_seed_gets_a_data_root_of_its_own():
+    """Without --data-root, data seed 0 uses the main job's videos and any
+    other seed a directory beside them, so it does not rebuild them."""
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    from demo import default_data_root
+    data = osp.join(ROOT, 'data')
+    assert default_data_root(0) == osp.join(data, 'synthetic_videos')
+    assert default_data_root(3) == osp.join(data, 'synthetic_videos_seed3')

@@ -70,8 +70,9 @@ def parse_args():
     parser.add_argument('--work-dir',
                         default=osp.join(ROOT, 'work_dirs', 'main_job'))
     parser.add_argument('--data-root',
-                        default=osp.join(ROOT, 'data', 'synthetic_videos'),
-                        help='where the built-in videos are generated')
+                        help='where the built-in videos are generated '
+                        '(default: data/synthetic_videos, with _seedN '
+                        'added for --data-seed N > 0)')
     parser.add_argument('--data-seed', type=int, default=0,
                         help='seed of the built-in videos')
     parser.add_argument('--seed', type=int, default=0,
@@ -93,9 +94,18 @@ def parse_args():
     args = parser.parse_args()
     if args.quick:
         args.epochs = args.epochs or 2
-        if args.data_root == parser.get_default('data_root'):
+        if args.data_root is None:
             args.data_root = osp.join(args.work_dir, 'data')
+    args.data_root = args.data_root or default_data_root(args.data_seed)
     return args
+
+
+def default_data_root(data_seed):
+    """Where the built-in videos of ``data_seed`` go by default: the main
+    job's for seed 0, a directory of their own for the others (so another
+    data seed does not rebuild the main job's videos)."""
+    suffix = f'_seed{data_seed}' if data_seed else ''
+    return osp.join(ROOT, 'data', f'synthetic_videos{suffix}')
 
 
 def job_config(path, args, work_dir, epochs=None):

@@ -7,9 +7,11 @@ paired by seed).
 
 A run whose checkpoint exists for the same config, data, seed and budget is
 reused, and every finished run is recorded at once in
-``WORK_DIR/runs.json``: the tool can be stopped and started again without
-losing finished runs. It prints which run it is at and an estimate of the
-time left, and writes ``WORK_DIR/results.{json,md}``.
+``WORK_DIR/runs.json`` with the stamp of its config and data: the tool can
+be stopped and started again without losing finished runs, and a recorded
+run whose config has changed since is run again. It prints which run it is
+at and an estimate of the time left, and writes
+``WORK_DIR/results.{json,md}``.
 
 Sets (``--set``; the paper's tables on the built-in videos):
 
@@ -116,9 +118,9 @@ def parse_args():
     parser.add_argument('--work-dir',
                         default=osp.join(ROOT, 'work_dirs', 'ablation'))
     parser.add_argument('--data-root',
-                        default=osp.join(ROOT, 'data', 'synthetic_videos'),
                         help='the built-in videos (generated if missing; '
-                        'the main job\'s by default)')
+                        'default: the main job\'s, data/synthetic_videos, '
+                        'with _seedN added for --data-seed N > 0)')
     parser.add_argument('--data-seed', type=int, default=0)
     parser.add_argument('--device', default=None,
                         help='cpu to train on the CPU where CUDA is '
@@ -145,7 +147,7 @@ def parse_args():
         parser.error('--jobs must be at least 1')
     if args.quick:
         args.epochs = args.epochs or 1
-        if args.data_root == parser.get_default('data_root'):
+        if args.data_root is None:
             args.data_root = osp.join(args.work_dir, 'data')
     return args
 
@@ -259,6 +261,40 @@ def check_work_dir(work_dir, identity):
              f'{what}; nothing was changed: give another --work-dir')
 
 
+def run_stamp(cfg, manifest):
+    """``demo.stamp`` of a run's config and data without its work dir, so
+    that a record holds when the work dir is moved or named by another
+    path."""
+    from demo import stamp
+    cfg = cfg.copy()
+    cfg.work_dir = None
+    return stamp(cfg, manifest)
+
+
+def same_run(entry, cfg, manifest, want):
+    """Whether a recorded result (an entry of ``runs.json``) was trained
+    with this config, data and seed; an older record, which carries no
+    ``stamp``, is checked against its checkpoint's stamp in the run's work
+    dir and given the stamp when it matches.
+
+    Args:
+        entry (dict): The recorded result.
+        cfg (Config): The run's config, ``work_dir`` set.
+        manifest (dict): The built-in videos' manifest.
+        want (str): :func:`run_stamp` of ``cfg`` and ``manifest``.
+    """
+    if 'stamp' not in entry:
+        from demo import stamp
+        path = osp.join(cfg.work_dir, 'main_job_stamp.json')
+        if not osp.isfile(path):
+            return False
+        with open(path) as f:
+            if json.load(f).get('stamp') != stamp(cfg, manifest):
+                return False
+        entry['stamp'] = want
+    return entry['stamp'] == want
+
+
 def worker_init(threads):
     """A worker process of ``--jobs``: the tools on the path, the plugin
     registered, ``threads`` torch threads."""
@@ -286,7 +322,8 @@ def main():
         os.environ['CUDA_VISIBLE_DEVICES'] = ''
     sys.path[:0] = [HERE, osp.dirname(HERE)]
     import tdmi_mmpose  # noqa: F401
-    from demo import QUICK, job_config
+    from demo import QUICK, default_data_root, job_config
+    args.data_root = args.data_root or default_data_root(args.data_seed)
 
     from tdmi_mmpose.datasets.synthetic_videos import \
         generate_synthetic_videos
@@ -303,6 +340,8 @@ def main():
     key_of = {}  # name -> the runs.json key of its budget
     budgets = set()  # epochs of the configs (one unless they differ)
     todo = []
+    stamped = 0  # older records given their stamp
+    stale = []  # recorded runs of a config changed since
     for name in args.names:
         for seed in range(args.seeds):
             args.seed = seed  # job_config reads the seed from args
@@ -316,21 +355,34 @@ def main():
                                     f'e{epochs}_seed{seed}')
             key = f'{name}/e{epochs}/d{args.data_seed}'
             key_of[name] = key
-            if str(seed) not in runs.get(key, {}):
-                todo.append((name, seed, cfg, key))
+            want = run_stamp(cfg, manifest)
+            entry = runs.get(key, {}).get(str(seed))
+            stamped += entry is not None and 'stamp' not in entry
+            if entry is not None and not same_run(entry, cfg, manifest,
+                                                  want):
+                stale.append(f'{MODELS[name][0]}, seed {seed}')
+                entry = None
+            if entry is None:
+                todo.append((name, seed, cfg, key, want))
     identity = dict(
         epochs=sorted(budgets),
         data=dict(version=manifest['version'], params=manifest['params']))
     check_work_dir(args.work_dir, identity)
+    if stamped:  # older records, now stamped: kept for the next call
+        with open(record, 'w') as f:
+            json.dump(runs, f, indent=1)
+    for run in stale:
+        print(f'[ablation] {run}: the recorded run was trained with another '
+              'config or data; running it again', flush=True)
     total = len(todo)
     print(f'[ablation] {len(args.names)} models x {args.seeds} seeds: '
           f'{total} runs to do, {len(args.names) * args.seeds - total} '
           f'already done (in {record})', flush=True)
     t0, done = time.time(), 0
 
-    def finished(name, seed, key, result):
+    def finished(name, seed, key, want, result):
         nonlocal done
-        runs.setdefault(key, {})[str(seed)] = result
+        runs.setdefault(key, {})[str(seed)] = dict(result, stamp=want)
         with open(record, 'w') as f:
             json.dump(runs, f, indent=1)
         done += 1
@@ -342,10 +394,11 @@ def main():
               flush=True)
 
     if args.jobs == 1:
-        for i, (name, seed, cfg, key) in enumerate(todo):
+        for i, (name, seed, cfg, key, want) in enumerate(todo):
             print(f'[ablation] run {i + 1}/{total}: {MODELS[name][0]}, seed '
                   f'{seed}, {cfg.train_cfg.max_epochs} epochs', flush=True)
-            finished(name, seed, key, run_one(name, seed, cfg, manifest))
+            finished(name, seed, key, want,
+                     run_one(name, seed, cfg, manifest))
     elif todo:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -360,9 +413,9 @@ def main():
                 args.jobs, multiprocessing.get_context('spawn'),
                 initializer=worker_init, initargs=(threads, )) as pool:
             futures = {}
-            for i, (name, seed, cfg, key) in enumerate(todo):
+            for i, (name, seed, cfg, key, want) in enumerate(todo):
                 futures[pool.submit(run_one, name, seed, cfg, manifest)] = (
-                    name, seed, key)
+                    name, seed, key, want)
                 print(f'[ablation] run {i + 1}/{total}: {MODELS[name][0]}, '
                       f'seed {seed}, {cfg.train_cfg.max_epochs} epochs '
                       '(queued)', flush=True)
