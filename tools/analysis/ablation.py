@@ -261,16 +261,6 @@ def check_work_dir(work_dir, identity):
              f'{what}; nothing was changed: give another --work-dir')
 
 
-def run_stamp(cfg, manifest):
-    """``demo.stamp`` of a run's config and data without its work dir, so
-    that a record holds when the work dir is moved or named by another
-    path."""
-    from demo import stamp
-    cfg = cfg.copy()
-    cfg.work_dir = None
-    return stamp(cfg, manifest)
-
-
 def same_run(entry, cfg, manifest, want):
     """Whether a recorded result (an entry of ``runs.json``) was trained
     with this config, data and seed; an older record, which carries no
@@ -281,7 +271,8 @@ def same_run(entry, cfg, manifest, want):
         entry (dict): The recorded result.
         cfg (Config): The run's config, ``work_dir`` set.
         manifest (dict): The built-in videos' manifest.
-        want (str): :func:`run_stamp` of ``cfg`` and ``manifest``.
+        want (str): ``demo.stamp`` of ``cfg`` without its work dir and of
+            ``manifest``.
     """
     if 'stamp' not in entry:
         from demo import stamp
@@ -322,7 +313,7 @@ def main():
         os.environ['CUDA_VISIBLE_DEVICES'] = ''
     sys.path[:0] = [HERE, osp.dirname(HERE)]
     import tdmi_mmpose  # noqa: F401
-    from demo import QUICK, default_data_root, job_config
+    from demo import QUICK, default_data_root, job_config, stamp
     args.data_root = args.data_root or default_data_root(args.data_seed)
 
     from tdmi_mmpose.datasets.synthetic_videos import \
@@ -349,13 +340,15 @@ def main():
             cfg = job_config(osp.join(SYN, MODELS[name][1]), args, None,
                              args.epochs)
             cfg.log_level = 'WARNING'
+            # stamped before the work dir is set: a record holds when the
+            # work dir is moved or named by another path
+            want = stamp(cfg, manifest)
             epochs = cfg.train_cfg.max_epochs
             budgets.add(epochs)
             cfg.work_dir = osp.join(args.work_dir, name,
                                     f'e{epochs}_seed{seed}')
             key = f'{name}/e{epochs}/d{args.data_seed}'
             key_of[name] = key
-            want = run_stamp(cfg, manifest)
             entry = runs.get(key, {}).get(str(seed))
             stamped += entry is not None and 'stamp' not in entry
             if entry is not None and not same_run(entry, cfg, manifest,
