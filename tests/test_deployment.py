@@ -31,7 +31,7 @@ def export(config, tmp_path, name):
     model = init_model(config, None, device='cpu')
     ckpt = tmp_path / f'{name}.pth'
     torch.save(dict(state_dict=model.state_dict()), ckpt)
-    out = tmp_path / f'{name}.onnx'
+    out = tmp_path / 'exported' / f'{name}.onnx'  # a folder made by it
     proc = subprocess.run(
         [sys.executable, 'tools/deployment/pytorch2onnx.py', config, ckpt,
          '--out', out], cwd=ROOT, text=True, capture_output=True,

@@ -7,6 +7,10 @@ Example:
         --det-config DET_CONFIG --det-checkpoint DET_CKPT --out-dir out/
     # precomputed boxes (COCO result JSON, image_id = 0-based frame index)
     python tools/video_demo.py video.mp4 POSE_CONFIG POSE_CKPT --bboxes b.json
+    # no TDMI weights yet: warm-start from a single-frame checkpoint (e.g.
+    # mmpose's HRNet-W48 PoseTrack18 model for the W48 configs)
+    python tools/video_demo.py video.mp4 POSE_CONFIG SINGLE_FRAME_CKPT \
+        --warm-start --bboxes b.json
 """
 import argparse
 import os
@@ -21,7 +25,12 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('video', help='video file')
     parser.add_argument('pose_config', help='config of a video pose model')
-    parser.add_argument('pose_checkpoint', help='its checkpoint')
+    parser.add_argument('pose_checkpoint', help='its checkpoint (with '
+                        '--warm-start: a single-frame top-down checkpoint)')
+    parser.add_argument('--warm-start', action='store_true',
+                        help='pose_checkpoint is a single-frame model with '
+                        "the config's backbone: the video model starts "
+                        'from it (estimating as it does until fine-tuned)')
     parser.add_argument('--det-config', help='mmdet config')
     parser.add_argument('--det-checkpoint', help='mmdet checkpoint')
     parser.add_argument('--det-cat-id', type=int, default=0,
@@ -122,7 +131,7 @@ def main():
         reuse_features=args.reuse_features,
         reuse_tolerance=args.reuse_tolerance, reuse_align=args.reuse_align,
         backend=args.backend,
-        onnx_file=args.onnx)
+        onnx_file=args.onnx, warm_start=args.warm_start)
     os.makedirs(args.out_dir, exist_ok=True)
     progress = ProgressBar(num_frames)
     t0, frames = time.time(), 0

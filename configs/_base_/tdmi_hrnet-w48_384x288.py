@@ -83,7 +83,20 @@ model = dict(
         mi_loss=dict(type='MutualInformationLoss', loss_weight=1.0),
         loss=dict(type='HeatmapL2Loss', use_target_weight=True),  # Eq. 14
         decoder=codec),
-    test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=True))
+    test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=True),
+    # Warm start (the recommended start for fine-tuning): TDMI begins
+    # exactly as one of mmpose's single-frame HRNet-W48 384x288 models
+    # (backbone and detection head copied, the neighbour frames entering
+    # at zero; tdmi_mmpose/models/utils/warm_start.py). Uncomment one line
+    # (mmengine fetches the file on first use), or give your own
+    # single-frame checkpoint with this backbone:
+    #   PoseTrack18 (84.6 mAP on PoseTrack18 val, ground-truth boxes):
+    # init_cfg=dict(type='WarmStart', checkpoint='https://download.openmmlab.com/mmpose/top_down/hrnet/hrnet_w48_posetrack18_384x288-5fd6d3ff_20211130.pth'),  # noqa: E501
+    #   COCO:
+    # init_cfg=dict(type='WarmStart', checkpoint='https://download.openmmlab.com/mmpose/top_down/hrnet/hrnet_w48_coco_384x288-314c8528_20200708.pth'),  # noqa: E501
+    # or on the command line: --cfg-options model.init_cfg.type=WarmStart
+    # model.init_cfg.checkpoint=CKPT
+)
 
 
 meta_keys = ('id', 'img_id', 'img_path', 'frame_paths', 'category_id',

@@ -25,7 +25,17 @@ Sets (``--set``; the paper's tables on the built-in videos):
   temperatures 0.5 and 2, and without L_MI;
 - ``reuse``: TDMI trained per clip and trained for feature reuse
   (``RandomNeighbourCrop``); ``tools/analysis/reuse_accuracy.py`` then
-  compares their video inference per clip and with reuse.
+  compares their video inference per clip and with reuse;
+- ``warm``: TDMI warm-started from the single-frame model of the same seed
+  (``WarmStart``) and trained 1, 2 and 5 more epochs, against TDMI from
+  scratch at the budget and at 10 epochs and the single-frame model at the
+  budget and at 10 epochs; the results add each model's training minutes
+  (a warm start's include the single-frame training it starts from).
+
+A model may have a budget of its own (``tdmi-e10``) or start from another
+model's run of the same seed (the ``warm-e*`` models): that run is trained
+first, and the training minutes of a model count those of the run it
+starts from.
 
 ``--jobs N`` trains N runs at a time in worker processes, each with 1/N of
 the CPU threads (on 2 cores two single-thread runs get more done than one
@@ -80,6 +90,21 @@ MODELS.update({
     name: (label, osp.join('ablations', f'{PREFIX}_{name}.py'))
     for name, label in ABLATIONS.items()
 })
+# models with a budget of their own (epochs) or started from the same
+# seed's run of another model (warm_from): name -> (label, config, epochs,
+# warm_from)
+VARIANTS = {
+    'single-frame-e10': ('mmpose single-frame HRNet, 10 epochs',
+                         MODELS['single-frame'][1], 10, None),
+    'tdmi-e10': ('TDMI from scratch, 10 epochs', MODELS['tdmi'][1], 10,
+                 None),
+}
+VARIANTS.update({
+    f'warm-e{e}': (f'TDMI warm-started, +{e} epoch{"s" if e > 1 else ""}',
+                   f'{PREFIX}_warm-start.py', e, 'single-frame')
+    for e in (1, 2, 5)
+})
+MODELS.update({name: v[:2] for name, v in VARIANTS.items()})
 SETS = {
     'triple': (['single-frame', 'tdmi', 'tdmi-no-mi'], 'tdmi'),
     'table5': (['single-frame', 'tde-only', 'tdmi'], 'tdmi'),
@@ -90,6 +115,8 @@ SETS = {
     'mi': (['tdmi', 'mi-distill-enhanced', 'mi-distill-both', 'mi-alpha0.1',
             'mi-tau0.5', 'mi-tau2', 'tdmi-no-mi'], 'tdmi'),
     'reuse': (['tdmi', 'tdmi-reuse'], 'tdmi'),
+    'warm': (['single-frame', 'warm-e1', 'warm-e2', 'warm-e5', 'tdmi',
+              'tdmi-e10', 'single-frame-e10'], 'tdmi'),
 }
 
 
@@ -128,6 +155,9 @@ def parse_args():
     parser.add_argument('--jobs', type=int, default=1,
                         help='runs trained at a time, in worker processes '
                         'sharing the CPU threads (default: 1)')
+    parser.add_argument('--plot', action='store_true',
+                        help='only draw the figures of the results in '
+                        'WORK_DIR (forest.png, cost.png)')
     parser.add_argument('--quick', action='store_true',
                         help='a check of the tool: small videos in '
                         'WORK_DIR/data, 1 epoch')
@@ -145,6 +175,13 @@ def parse_args():
                      'confidence interval needs two seeds')
     if args.jobs < 1:
         parser.error('--jobs must be at least 1')
+    if args.epochs is not None and args.epochs < 1:
+        parser.error(f'--epochs {args.epochs}: give at least 1 (leave it '
+                     "out for the configs' budget)")
+    for name in list(names):  # a warm start needs the run it starts from
+        base = VARIANTS.get(name, (None, ) * 4)[3]
+        if base and base not in names:
+            names.insert(0, base)
     if args.quick:
         args.epochs = args.epochs or 1
         if args.data_root is None:
@@ -191,6 +228,64 @@ def aggregate(runs, names, reference, seeds):
     return out
 
 
+def training_minutes(runs, names, seeds):
+    """Per model: the summary of its runs' training minutes, a warm
+    start's counting the run it starts from; models whose runs carry no
+    training time (recorded before it was) are left out."""
+    out = {}
+    for name in names:
+        base = VARIANTS.get(name, (None, ) * 4)[3]
+        values = []
+        for seed in seeds:
+            chain = [runs.get(name, {}).get(seed)]
+            if base:
+                chain.append(runs.get(base, {}).get(seed))
+            if all(r and r.get('train_seconds') is not None for r in chain):
+                values.append(sum(r['train_seconds'] for r in chain) / 60)
+        if values:
+            out[name] = summary(values)
+    return out
+
+
+def write_figures(results, work_dir):
+    """``forest.png`` (paired differences) and, when runs carry their
+    training time, ``cost.png`` (mAP against training minutes) from a
+    ``results.json``; the paths written."""
+    from figures import cost_figure, forest_figure
+    stats, reference = results['stats'], results['reference']
+    label = {n: MODELS[n][0] if n in MODELS else n for n in stats}
+    caption = results.get('caption')
+    rows = [(label[n], {s: e['minus_reference'] for s, e in stats[n].items()
+                        if 'minus_reference' in e})
+            for n in stats if n != reference]
+    written = [forest_figure(rows, label[reference],
+                             osp.join(work_dir, 'forest.png'), caption)]
+    minutes = results.get('train_minutes', {})
+    points = [(label[n], minutes[n]['mean'], stats[n]['all'])
+              for n in stats if n in minutes and 'all' in stats[n]]
+    if points:
+        written.append(cost_figure(points, osp.join(work_dir, 'cost.png'),
+                                   caption))
+    return written
+
+
+def plot_only(work_dir):
+    """``--plot``: the figures of the results in ``work_dir``, nothing
+    trained."""
+    path = osp.join(work_dir, 'results.json')
+    if not osp.isfile(path):
+        sys.exit(f'ablation.py: error: no results in {work_dir} '
+                 f'({osp.basename(path)} is missing): run ablation.py with '
+                 'this --work-dir first')
+    with open(path) as f:
+        results = json.load(f)
+    try:
+        for out in write_figures(results, work_dir):
+            print(f'[ablation] figure: {out}')
+    except ValueError as err:
+        sys.exit(f'ablation.py: error: {err}')
+
+
 def fmt(entry):
     lo, hi = entry['ci95']
     if math.isnan(entry['std']):
@@ -207,13 +302,16 @@ def fmt_diff(entry):
     return f'{entry["mean"]:+.1f} [{lo:+.1f}, {hi:+.1f}]{mark}'
 
 
-def markdown(stats, names, reference, meta):
+def markdown(stats, names, reference, meta, minutes=None):
+    minutes = minutes or {}
+    cost = any(n in minutes for n in names)
     lines = [meta, '',
-             '| model | ' + ' | '.join(
+             '| model | ' + ('training min | ' if cost else '') +
+             ' | '.join(
                  f'{s} (mean ± std [95% CI])' for s in SUBSETS) + ' | ' +
              ' | '.join(f'{s} − {reference} (paired)' for s in SUBSETS) +
              ' |',
-             '|---|' + '---:|' * (2 * len(SUBSETS))]
+             '|---|' + '---:|' * (2 * len(SUBSETS) + cost)]
     for name in names:
         if not stats.get(name):
             continue
@@ -221,6 +319,9 @@ def markdown(stats, names, reference, meta):
         cells += [fmt_diff(stats[name][s]['minus_reference'])
                   if 'minus_reference' in stats[name][s] else '—'
                   for s in SUBSETS]
+        if cost:
+            cells.insert(0, f'{minutes[name]["mean"]:.1f}'
+                         if name in minutes else '—')
         label = MODELS[name][0].replace('|', '\\|')  # I(M_u;y|F~)
         lines.append(f'| {label} | ' + ' | '.join(cells) + ' |')
     lines += ['', '\\* the 95% interval of the paired difference excludes '
@@ -286,6 +387,21 @@ def same_run(entry, cfg, manifest, want):
     return entry['stamp'] == want
 
 
+def read_runs(record):
+    """The recorded runs (``{}`` when there are none); a file that is not
+    JSON stops the tool with its name and what to do (it is kept)."""
+    if not osp.isfile(record):
+        return {}
+    with open(record) as f:
+        try:
+            return json.load(f)
+        except json.JSONDecodeError as err:
+            sys.exit(f'ablation.py: error: {record} is not valid JSON ({err}; '
+                     'a run stopped while writing it?); it was kept as it '
+                     'is: repair it, or move it away to train its runs '
+                     'again (their checkpoints are reused)')
+
+
 def worker_init(threads):
     """A worker process of ``--jobs``: the tools on the path, the plugin
     registered, ``threads`` torch threads."""
@@ -303,12 +419,17 @@ def run_one(name, seed, cfg, manifest):
     start = time.time()
     ckpt, _ = train_or_reuse(name, MODELS[name][0], cfg, manifest, False)
     result = evaluate(cfg, ckpt)
+    with open(osp.join(cfg.work_dir, 'main_job_stamp.json')) as f:
+        train_seconds = json.load(f).get('train_seconds')
     return dict({s: result[s]['Mean'] for s in SUBSETS},
-                seconds=time.time() - start)
+                seconds=time.time() - start, train_seconds=train_seconds)
 
 
 def main():
     args = parse_args()
+    if args.plot:
+        sys.path.insert(0, HERE)
+        return plot_only(args.work_dir)
     if args.device == 'cpu':
         os.environ['CUDA_VISIBLE_DEVICES'] = ''
     sys.path[:0] = [HERE, osp.dirname(HERE)]
@@ -324,29 +445,35 @@ def main():
         logger=lambda m: print(f'[ablation] {m}', flush=True),
         **(QUICK if args.quick else {}))
     record = osp.join(args.work_dir, 'runs.json')
-    runs = {}
-    if osp.isfile(record):
-        with open(record) as f:
-            runs = json.load(f)
+    runs = read_runs(record)
     key_of = {}  # name -> the runs.json key of its budget
     budgets = set()  # epochs of the configs (one unless they differ)
     todo = []
     stamped = 0  # older records given their stamp
     stale = []  # recorded runs of a config changed since
+    started_from = {}  # (name, seed) -> (checkpoint, stamp) of a run
     for name in args.names:
+        own_epochs, warm_from = VARIANTS.get(name, (None, ) * 4)[2:]
         for seed in range(args.seeds):
             args.seed = seed  # job_config reads the seed from args
             # the work dir names the budget, known once the config is read
             cfg = job_config(osp.join(SYN, MODELS[name][1]), args, None,
-                             args.epochs)
+                             own_epochs or args.epochs)
             cfg.log_level = 'WARNING'
+            if warm_from:
+                # a warm start is stale when the run it starts from is
+                ckpt, cfg.warm_start_stamp = started_from[warm_from, seed]
             # stamped before the work dir is set: a record holds when the
             # work dir is moved or named by another path
             want = stamp(cfg, manifest)
+            if warm_from:
+                cfg.model.init_cfg.checkpoint = ckpt
             epochs = cfg.train_cfg.max_epochs
             budgets.add(epochs)
             cfg.work_dir = osp.join(args.work_dir, name,
                                     f'e{epochs}_seed{seed}')
+            started_from[name, seed] = (
+                osp.join(cfg.work_dir, f'epoch_{epochs}.pth'), want)
             key = f'{name}/e{epochs}/d{args.data_seed}'
             key_of[name] = key
             entry = runs.get(key, {}).get(str(seed))
@@ -386,34 +513,63 @@ def main():
               f'{done}/{total} done, about {left / 60:.0f} min left)',
               flush=True)
 
+    # a warm start waits for the run it starts from (name, seed)
+    waiting = {}
+    queued = {(name, seed) for name, seed, *_ in todo}
+    ready = []
+    for run in todo:
+        base = VARIANTS.get(run[0], (None, ) * 4)[3]
+        if base and (base, run[1]) in queued:
+            waiting.setdefault((base, run[1]), []).append(run)
+        else:
+            ready.append(run)
     if args.jobs == 1:
-        for i, (name, seed, cfg, key, want) in enumerate(todo):
-            print(f'[ablation] run {i + 1}/{total}: {MODELS[name][0]}, seed '
+        i = 0
+        while ready:
+            name, seed, cfg, key, want = ready.pop(0)
+            i += 1
+            print(f'[ablation] run {i}/{total}: {MODELS[name][0]}, seed '
                   f'{seed}, {cfg.train_cfg.max_epochs} epochs', flush=True)
             finished(name, seed, key, want,
                      run_one(name, seed, cfg, manifest))
+            ready += waiting.pop((name, seed), [])
     elif todo:
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import (FIRST_COMPLETED, ProcessPoolExecutor,
+                                        wait)
         import torch
         threads = max(1, torch.get_num_threads() // args.jobs)
         print(f'[ablation] {args.jobs} runs at a time, {threads} CPU '
               f'thread(s) each', flush=True)
-        # longest first, so the last run does not train alone on a
-        # free core: a video run takes about 4x a single-frame one
-        todo.sort(key=lambda run: run[2].model.type == 'TopdownPoseEstimator')
+        # runs that others start from first, then the longest, so the last
+        # run does not train alone on a free core: a video run takes about
+        # 4x a single-frame one
+        ready.sort(key=lambda run: ((run[0], run[1]) not in waiting,
+                                    run[2].model.type ==
+                                    'TopdownPoseEstimator'))
         with ProcessPoolExecutor(
                 args.jobs, multiprocessing.get_context('spawn'),
                 initializer=worker_init, initargs=(threads, )) as pool:
-            futures = {}
-            for i, (name, seed, cfg, key, want) in enumerate(todo):
-                futures[pool.submit(run_one, name, seed, cfg, manifest)] = (
-                    name, seed, key, want)
-                print(f'[ablation] run {i + 1}/{total}: {MODELS[name][0]}, '
-                      f'seed {seed}, {cfg.train_cfg.max_epochs} epochs '
-                      '(queued)', flush=True)
-            for future in as_completed(futures):
-                finished(*futures[future], future.result())
+            futures, submitted = {}, 0
+
+            def submit(runs):
+                nonlocal submitted
+                for name, seed, cfg, key, want in runs:
+                    futures[pool.submit(run_one, name, seed, cfg,
+                                        manifest)] = (name, seed, key, want)
+                    submitted += 1
+                    print(f'[ablation] run {submitted}/{total}: '
+                          f'{MODELS[name][0]}, seed {seed}, '
+                          f'{cfg.train_cfg.max_epochs} epochs (queued)',
+                          flush=True)
+
+            submit(ready)
+            while futures:
+                done_now, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for future in done_now:
+                    name, seed, key, want = futures.pop(future)
+                    finished(name, seed, key, want, future.result())
+                    submit(waiting.pop((name, seed), []))
     by_name = {name: {int(s): v for s, v in runs[key_of[name]].items()}
                for name in args.names if key_of[name] in runs}
     seeds = list(range(args.seeds))
@@ -427,14 +583,29 @@ def main():
             f'{args.data_seed}, budget '
             f'{"/".join(map(str, identity["epochs"]))} epochs; '
             f'{time.strftime("%Y-%m-%d")}, {os.cpu_count()} CPU cores.')
-    md = markdown(stats, args.names, args.reference, meta)
+    minutes = training_minutes(by_name, args.names, seeds)
+    if minutes:
+        meta += (' Training minutes: the training alone (evaluation not '
+                 'counted), one run on '
+                 f'{max(1, (os.cpu_count() or 1) // args.jobs)} CPU '
+                 'thread(s); a warm start counts the single-frame training '
+                 'it starts from.')
+    md = markdown(stats, args.names, args.reference, meta, minutes)
     print('\n' + md, flush=True)
+    results = dict(meta=meta, identity=identity, reference=args.reference,
+                   stats=stats, train_minutes=minutes,
+                   caption=f'{" ".join(["ablation.py"] + sys.argv[1:])}; '
+                   f'{time.strftime("%Y-%m-%d")}',
+                   runs={n: by_name[n] for n in by_name})
     with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
-        json.dump(dict(meta=meta, identity=identity,
-                       reference=args.reference, stats=stats,
-                       runs={n: by_name[n] for n in by_name}), f, indent=1)
+        json.dump(results, f, indent=1)
     with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
         f.write(md + '\n')
+    try:
+        for out in write_figures(results, args.work_dir):
+            print(f'[ablation] figure: {osp.relpath(out)}', flush=True)
+    except ValueError as err:
+        print(f'[ablation] no figure: {err}', flush=True)
 
 
 if __name__ == '__main__':

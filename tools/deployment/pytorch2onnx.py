@@ -15,6 +15,7 @@ Example:
         --onnx tdmi.onnx
 """
 import argparse
+import os
 import os.path as osp
 
 
@@ -47,6 +48,7 @@ def main():
     if not osp.isfile(args.checkpoint):
         raise SystemExit(f'checkpoint {args.checkpoint} does not exist')
     model = init_model(args.config, args.checkpoint, device='cpu')
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     shape = export_onnx(model, args.out, args.batch, args.opset)
     print(f'wrote {args.out}: inputs {shape} (batch dynamic) -> heatmaps')
     if args.verify:

@@ -96,7 +96,9 @@ class VideoPoseInferencer(Pose2DInferencer):
             the paper's PoseTrack17 models; ``mim search tdmi_mmpose``
             lists them). Named models come without weights: give
             ``weights``.
-        weights (str, optional): Its checkpoint.
+        weights (str, optional): Its checkpoint, or with ``warm_start``
+            a single-frame top-down checkpoint with the config's backbone
+            (mmpose's HRNet-W48 PoseTrack18 or COCO models, your own).
         device (str, optional): Device. Default: CUDA if available.
         det_model (str, optional): mmdet config; None (and no ``bboxes``
             at call time) uses the whole frame as one person, as mmpose.
@@ -130,6 +132,11 @@ class VideoPoseInferencer(Pose2DInferencer):
             Default: ``'pytorch'``.
         onnx_file (str, optional): The ONNX file, with
             ``backend='onnxruntime'``.
+        warm_start (bool): ``weights`` is a single-frame checkpoint: the
+            video model is warm-started from it (backbone and detection
+            head copied, the neighbour frames entering at zero, so it
+            estimates as that single-frame model does until fine-tuned:
+            :mod:`tdmi_mmpose.models.utils.warm_start`). Default: False.
     """
 
     preprocess_kwargs = {'bbox_thr', 'nms_thr', 'bboxes', 'online'}
@@ -138,7 +145,8 @@ class VideoPoseInferencer(Pose2DInferencer):
                  det_model=None, det_weights=None, det_cat_ids=0,
                  tracker=bytetrack(), stream_fps=25.0, show_progress=False,
                  reuse_features=None, reuse_tolerance=None,
-                 reuse_align=None, backend='pytorch', onnx_file=None):
+                 reuse_align=None, backend='pytorch', onnx_file=None,
+                 warm_start=False):
         if backend not in ('pytorch', 'onnxruntime'):
             raise ValueError(f"backend must be 'pytorch' or 'onnxruntime', "
                              f'got {backend!r}')
@@ -148,6 +156,12 @@ class VideoPoseInferencer(Pose2DInferencer):
                 "backend='onnxruntime' runs the exported network: give "
                 'onnx_file (tools/deployment/pytorch2onnx.py writes it), '
                 'without reuse_features (which needs the backbone apart)')
+        if warm_start and not weights:
+            raise ValueError('warm_start=True warm-starts the video model '
+                             'from weights=<single-frame checkpoint>: give '
+                             'weights')
+        # read by _load_weights_to_model while the base class builds
+        self._warm_start_from = weights if warm_start else None
         super().__init__(model, weights, device, scope, det_model,
                          det_weights, det_cat_ids, show_progress)
         self.network = self.model
@@ -206,6 +220,19 @@ class VideoPoseInferencer(Pose2DInferencer):
                 f'{model!r} is neither a config file nor a model name of '
                 'tdmi_mmpose or mmpose: `mim search tdmi_mmpose` lists the '
                 'video models') from err
+
+    def _load_weights_to_model(self, model, checkpoint, cfg):
+        """mmpose's loading, or with ``warm_start`` the warm start from the
+        single-frame checkpoint (the dataset meta then comes from the video
+        model's config)."""
+        if checkpoint is None or not self._warm_start_from:
+            return super()._load_weights_to_model(model, checkpoint, cfg)
+        from mmpose.apis.inference import dataset_meta_from_config
+
+        from ...models.utils import warm_start
+        warm_start(model, checkpoint, name=self._warm_start_from)
+        model.dataset_meta = dataset_meta_from_config(cfg,
+                                                      dataset_mode='train')
 
     def _init_pipeline(self, cfg):
         # mmpose's Pose2DInferencer reads these two; video configs that do

@@ -1,6 +1,9 @@
 """Top-down pose estimator over a clip of frames around a key frame."""
+from mmengine.model.weight_init import WEIGHT_INITIALIZERS
 from mmpose.models.pose_estimators import TopdownPoseEstimator
 from mmpose.registry import MODELS
+
+from ..utils.warm_start import WarmStartInit
 
 
 @MODELS.register_module()
@@ -21,8 +24,12 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
     error instead of a warning and random weights. To initialise only the
     backbone from an image model, use
     ``backbone.init_cfg=dict(type='Pretrained', prefix='backbone.',
-    checkpoint=...)`` as mmpose does; to load whatever matches anyway, set
-    ``partial_load=True``.
+    checkpoint=...)`` as mmpose does; to start TDMI exactly where a
+    single-frame model is (backbone and detection head copied, the
+    neighbour frames entering at zero), use
+    ``init_cfg=dict(type='WarmStart', checkpoint=...)``, applied after all
+    other initialisation (:mod:`tdmi_mmpose.models.utils.warm_start`); to
+    load whatever matches anyway, set ``partial_load=True``.
 
     Args:
         partial_load (bool): Accept checkpoints that cover the model only
@@ -33,6 +40,25 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
     def __init__(self, partial_load=False, **kwargs):
         super().__init__(**kwargs)
         self.partial_load = partial_load
+
+    def init_weights(self):
+        """mmengine's initialisation, then the ``WarmStart`` entries of
+        ``init_cfg`` last: the children's own initialisation must not
+        overwrite what the warm start copies (mmengine treats
+        ``Pretrained`` the same way)."""
+        cfgs = self.init_cfg or []
+        cfgs = list(cfgs) if isinstance(cfgs, (list, tuple)) else [cfgs]
+        warm = [c for c in cfgs if c.get('type') in ('WarmStart',
+                                                      WarmStartInit)]
+        if not warm:
+            return super().init_weights()
+        self.init_cfg = [c for c in cfgs if c not in warm] or None
+        try:
+            super().init_weights()
+        finally:
+            self.init_cfg = cfgs
+        for cfg in warm:
+            WEIGHT_INITIALIZERS.build(cfg)(self)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
@@ -54,8 +80,11 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
                 f'this {type(self).__name__} (first: {"; ".join(bad[:3])}): '
                 'it is a checkpoint of another model (or of this one with '
                 'another number of frames). Load a checkpoint of this '
-                "config; to initialise only the backbone from an image model "
-                "use backbone.init_cfg=dict(type='Pretrained', "
+                'config; for a single-frame checkpoint with this backbone, '
+                "warm-start from it (init_cfg=dict(type='WarmStart', "
+                'checkpoint=...), VideoPoseInferencer(..., warm_start=True), '
+                'tools/video_demo.py --warm-start); to initialise only the '
+                "backbone use backbone.init_cfg=dict(type='Pretrained', "
                 "prefix='backbone.', checkpoint=...); to load what matches "
                 'anyway set model.partial_load=True')
 
