@@ -207,8 +207,8 @@ def test_mmpose_inferencer_on_a_tdmi_config_says_which_inferencer_to_use():
     inf = MMPoseInferencer(pose2d=TINY_CFG, device='cpu')
     with pytest.raises(KeyError) as err:
         next(inf(osp.join(DATA, 'demo.mp4')))
-    for name in ('VideoPoseInferencer', 'tools/video_demo.py',
-                 'inference_video_topdown'):
+    for name in ('tdmi_mmpose.apis.MMPoseInferencer', 'VideoPoseInferencer',
+                 'tools/video_demo.py', 'inference_video_topdown'):
         assert name in str(err.value)
 
 

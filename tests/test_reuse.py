@@ -163,8 +163,7 @@ def test_warp_to_crop_moves_features_to_the_target_crop(flipped):
     other crops (shifted, larger) into the target crop, hold the target's
     coordinates wherever the source crop covers it (bilinear resampling is
     exact on a linear ramp); a row cropped like the target is unchanged."""
-    from tdmi_mmpose.apis.inferencers.video_pose_inferencer import \
-        warp_to_crop
+    from tdmi_mmpose.apis.inferencers.feature_reuse import warp_to_crop
     size = (16, 12)
     target = ((60., 50.), (40., 53.3))
     sources = [((66., 47.), (40., 53.3)), ((58., 52.), (60., 80.)), target]
@@ -195,13 +194,13 @@ def test_aligned_reuse_crops_each_person_once_with_its_own_box():
     passes, made = [], []
     hook = inf.model.backbone.register_forward_hook(
         lambda m, args, out: passes.append(args[0].shape[0]))
-    orig = inf._crop_feats
+    orig = inf.reuse.crop_feats
 
     def spy(requests):
         out = orig(requests)
         made.extend((e[0], tuple(np.round(box[:4], 3))) for e, box in requests)
         return out
-    inf._crop_feats = spy
+    inf.reuse.crop_feats = spy
     results = list(inf(iter(frames(8)), bboxes=boxes))
     hook.remove()
     assert [len(r['predictions'][0]) for r in results] == [2] * 8
@@ -236,9 +235,9 @@ def test_cache_stays_bounded_over_a_long_video(reuse):
     sizes = []
     for t, result in enumerate(reuse(iter(frames(n, seed=1)),
                                      bboxes=boxes)):
-        cached = {k[0] for k in reuse._feature_cache}
+        cached = {k[0] for k in reuse.reuse.cache}
         assert all(t - delta < s <= t + delta for s in cached), (t, cached)
-        sizes.append(len(reuse._feature_cache))
+        sizes.append(len(reuse.reuse.cache))
         assert len(result['predictions'][0]) == len(boxes[t])
     assert len(sizes) == n
     # frames x people x one crop per clip that holds the frame, at most
@@ -272,7 +271,7 @@ def test_a_track_that_leaves_the_image(reuse):
     for result in reuse(iter(frames(8)), bboxes=boxes):
         counts.append(len(result['predictions'][0]))
     assert counts == [1] * 6 + [0] * 2
-    assert all(k[0] > 7 - 2 * reuse.delta for k in reuse._feature_cache)
+    assert all(k[0] > 7 - 2 * reuse.delta for k in reuse.reuse.cache)
 
 
 def test_a_generator_that_ends_early_flushes_its_frames(reuse):
@@ -288,8 +287,7 @@ def test_tolerance_zero_is_the_per_clip_protocol():
     """Boxes that move every frame: at tolerance 0 reuse gives the per-clip
     keypoints (every frame of a clip cropped with the key frame's box);
     at 0.2 it runs the backbone less and keeps every crop within 0.2."""
-    from tdmi_mmpose.apis.inferencers.video_pose_inferencer import \
-        crop_distance
+    from tdmi_mmpose.apis.inferencers.feature_reuse import crop_distance
     torch.manual_seed(0)
     per_clip = VideoPoseInferencer(TINY_CFG, device='cpu',
                                    reuse_features=False)
@@ -307,7 +305,7 @@ def test_tolerance_zero_is_the_per_clip_protocol():
         hook = inf.model.backbone.register_forward_hook(
             lambda m, args, out: passes.append(args[0].shape[0]))
         if kwargs:  # the crops each clip used, against its key box
-            orig = inf._crop_feats
+            orig = inf.reuse.crop_feats
 
             def spy(requests, orig=orig):
                 out = orig(requests)
@@ -315,7 +313,7 @@ def test_tolerance_zero_is_the_per_clip_protocol():
                                                      ), box)
                             for (_, box), (_, _, s) in zip(requests, out))
                 return out
-            inf._crop_feats = spy
+            inf.reuse.crop_feats = spy
         runs[name] = (list(inf(iter(frames(8)), bboxes=boxes)), sum(passes),
                       max(used, default=0))
         hook.remove()

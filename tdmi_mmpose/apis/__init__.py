@@ -1,4 +1,5 @@
 from .inference import inference_video_topdown
-from .inferencers import VideoPoseInferencer
+from .inferencers import MMPoseInferencer, VideoPoseInferencer
 
-__all__ = ['inference_video_topdown', 'VideoPoseInferencer']
+__all__ = ['inference_video_topdown', 'MMPoseInferencer',
+           'VideoPoseInferencer']

@@ -1,5 +1,8 @@
 """Checks of person boxes shared by the datasets (detection files) and the
-inference APIs (boxes given or detected)."""
+inference APIs (boxes given or detected), and boxes read from a COCO-style
+result file."""
+import json
+
 import numpy as np
 
 
@@ -41,3 +44,60 @@ def box_problems(boxes, image_shape, scores=None):
             (boxes[:, 2] <= 0) | (boxes[:, 3] <= 0) | (boxes[:, 0] >= w) |
             (boxes[:, 1] >= h))
     return dict(non_finite=~finite, empty=empty, outside=outside)
+
+
+def _number(value):
+    """``value`` as a finite float when it is a JSON number, else None
+    (strings, booleans, null, NaN and infinities are not numbers here)."""
+    return float(value) if is_number(value) and np.isfinite(value) else None
+
+
+def boxes_from_json(path):
+    """Per-frame ``(N, 5)`` boxes (xyxy, score) from a COCO-style result
+    JSON (``[{"image_id", "bbox": [x, y, w, h], "score"}]``) whose
+    ``image_id`` is the 0-based frame index.
+
+    Every entry is checked: ``image_id`` must be a non-negative integer,
+    ``bbox`` four numbers and ``score`` (optional, default 1) a number;
+    anything else is an error naming the file, the entry and what to
+    write instead.
+    """
+    with open(path) as f:
+        try:
+            dets = json.load(f)
+        except json.JSONDecodeError as err:
+            raise ValueError(f'{path} is not a JSON file ({err})') from err
+    if not isinstance(dets, list):
+        raise ValueError(f'{path} must hold a list of detections in the COCO '
+                         'result format')
+    parsed = []
+    for i, d in enumerate(dets):
+        where = f'{path}, detection {i}'
+        if not isinstance(d, dict) or 'image_id' not in d or 'bbox' not in d:
+            raise ValueError(f'{where}: each detection is an object with '
+                             '"image_id" (0-based frame index), "bbox" '
+                             '[x, y, w, h] and optionally "score"')
+        image_id = d['image_id']
+        if isinstance(image_id, bool) or not isinstance(
+                image_id, int) or image_id < 0:
+            raise ValueError(f'{where}: image_id {image_id!r} is not a '
+                             '0-based frame index (an integer >= 0: the '
+                             "video's first frame is 0)")
+        bbox = d['bbox']
+        coords = ([_number(v) for v in bbox]
+                  if isinstance(bbox, list) else [None])
+        if len(coords) != 4 or None in coords:
+            raise ValueError(f'{where} (frame {image_id}): bbox {bbox!r} '
+                             'must be 4 finite numbers [x, y, w, h] (not '
+                             'strings)')
+        score = _number(d.get('score', 1.0))
+        if score is None:
+            raise ValueError(f'{where} (frame {image_id}): score '
+                             f'{d["score"]!r} must be a finite number')
+        x, y, w, h = coords
+        parsed.append((image_id, [x, y, x + w, y + h, score]))
+    frames = max((image_id for image_id, _ in parsed), default=-1) + 1
+    boxes = [[] for _ in range(frames)]
+    for image_id, box in parsed:
+        boxes[image_id].append(box)
+    return [np.asarray(b, np.float32).reshape(-1, 5) for b in boxes]

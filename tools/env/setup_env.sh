@@ -74,7 +74,7 @@ CHUMPY_WHL="$(cached_wheel chumpy "mmpose's dependency")"
 log "installing compiled wheels and the runtime stack"
 "${PIP[@]}" install -q --no-deps "$MMCV_WHL" "$XTC_WHL" "$CHUMPY_WHL"
 "${PIP[@]}" install -q -r "$REQ/runtime.txt" -r "$REQ/mim.txt" -r "$REQ/tests.txt" \
-  -r "$REQ/deploy.txt"
+  -r "$REQ/deploy.txt" -r "$REQ/docs.txt"
 "${PIP[@]}" install -q --no-deps -r "$REQ/nodeps.txt"
 # Development install in the classic "develop" layout: metadata
 # (tdmi_mmpose.egg-info) beside the sources and a .pth naming the checkout.

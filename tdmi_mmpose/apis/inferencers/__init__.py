@@ -1,4 +1,9 @@
-from .video_pose_inferencer import (VideoPoseInferencer, boxes_from_json,
-                                    bytetrack)
+from ...utils.boxes import boxes_from_json
+from .feature_reuse import FeatureReuse, crop_distance, warp_to_crop
+from .mmpose_inferencer import MMPoseInferencer
+from .video_pose_inferencer import VideoPoseInferencer, bytetrack
 
-__all__ = ['VideoPoseInferencer', 'boxes_from_json', 'bytetrack']
+__all__ = [
+    'VideoPoseInferencer', 'MMPoseInferencer', 'FeatureReuse',
+    'boxes_from_json', 'bytetrack', 'crop_distance', 'warp_to_crop'
+]

@@ -17,8 +17,9 @@ from mmpose.evaluation.functional import nms
 from mmpose.registry import INFERENCERS
 from mmpose.structures import PoseDataSample, merge_data_samples
 
-from ...utils.boxes import is_number
+from ...utils.boxes import boxes_from_json
 from ..inference import as_bgr_uint8, check_video_model, person_boxes
+from .feature_reuse import FeatureReuse
 
 BYTETRACK = dict(type='ByteTracker', motion=dict(type='KalmanFilter'),
                  obj_score_thrs=dict(high=0.6, low=0.1), init_track_thr=0.7,
@@ -60,29 +61,17 @@ class VideoPoseInferencer(Pose2DInferencer):
     ``t-delta ... t`` with ``t`` repeated after it (as if the video ended
     at ``t``), and results come without delay.
 
-    By default (``reuse_features=True``, ``reuse_align=True``) backbone
-    features are shared between the ``2*delta + 1`` clips that hold a
-    frame: each person is cropped once per frame, with the person's own
-    box there (found by track id; the key frame's box for a person not
-    tracked in that frame), and a clip warps its neighbours' feature maps
-    into the key frame's crop (an axis-aligned resampling of each stage,
-    :func:`warp_to_crop`), so the neighbours stay aligned with the key crop
-    as in the paper's protocol while the backbone runs about once per
-    person and frame, as in a single-frame pipeline (on the built-in
-    videos as accurate as per clip: see the README's Performance section).
-    ``reuse_features=False`` is the paper's per-clip protocol: every frame
+    By default (``reuse_features=True``) each person is cropped once per
+    frame and the clips that hold the frame share the crop's backbone
+    features, aligned into each key crop (:class:`FeatureReuse`: the
+    backbone runs once per person and frame, as in a single-frame
+    pipeline; on the built-in videos as accurate as per clip).
+    ``reuse_features=False`` is the paper's per-clip protocol (every frame
     of a clip cropped with the key frame's box, the backbone run
-    ``2*delta + 1`` times per person and frame. ``reuse_align=False``
-    reuses without warping: frame ``s`` of a clip takes a crop of ``s``
-    already computed whose box is within ``reuse_tolerance`` of the key
-    frame's box (centres apart by at most that fraction of the box's width
-    and height, sizes within that factor of 1), else crops ``s`` anew with
-    the key frame's box; a tolerance of 0 is then exactly the per-clip
-    protocol, and larger ones suit models trained with
-    ``RandomNeighbourCrop``. The new crops of a frame go through the
-    backbone in one batch. A model config can set these defaults in
-    ``model.test_cfg`` (``reuse_features``, ``reuse_align``,
-    ``reuse_tolerance``).
+    ``2*delta + 1`` times per person and frame); ``reuse_align=False``
+    reuses crops within ``reuse_tolerance`` of the key box without warping.
+    A model config can set these defaults in ``model.test_cfg``
+    (``reuse_features``, ``reuse_align``, ``reuse_tolerance``).
 
     A frame whose size differs from its neighbours' (a stream that changes
     resolution) is not mixed with them: the clip's frames of another size
@@ -117,14 +106,17 @@ class VideoPoseInferencer(Pose2DInferencer):
             features between clips (see above); False is per clip.
             Default: None, the model config's
             ``model.test_cfg.reuse_features`` (True if unset).
-        reuse_tolerance (float, optional): How far a reused crop's box
-            may be from the box asked for (see above). Default: None,
-            the model config's ``model.test_cfg.reuse_tolerance`` (0.05 if
-            unset).
-        reuse_align (bool, optional): With ``reuse_features``, crop each
-            person once per frame with its own box and warp neighbours'
-            features into the key crop (see above). Default: None, the
-            model config's ``model.test_cfg.reuse_align`` (True if unset).
+        reuse_tolerance (float, optional): :class:`FeatureReuse`'s
+            ``tolerance``. Default: None, the model config's
+            ``model.test_cfg.reuse_tolerance`` (0.05 if unset).
+        reuse_align (bool, optional): :class:`FeatureReuse`'s ``align``.
+            Default: None, the model config's ``model.test_cfg.reuse_align``
+            (True if unset).
+        flip_test (bool, optional): Average each person's heatmaps with
+            those of the horizontally flipped crops (mmpose's flip test,
+            which runs the network twice). Default: None, the config's
+            ``model.test_cfg.flip_test`` (the evaluation protocol, which
+            this leaves unchanged); False is the fast video setting.
         backend (str): ``'pytorch'`` or ``'onnxruntime'``: the pose
             network runs in onnxruntime from ``onnx_file`` (exported from
             this config by ``tools/deployment/pytorch2onnx.py``); the data
@@ -146,7 +138,7 @@ class VideoPoseInferencer(Pose2DInferencer):
                  tracker=bytetrack(), stream_fps=25.0, show_progress=False,
                  reuse_features=None, reuse_tolerance=None,
                  reuse_align=None, backend='pytorch', onnx_file=None,
-                 warm_start=False):
+                 warm_start=False, flip_test=None):
         if backend not in ('pytorch', 'onnxruntime'):
             raise ValueError(f"backend must be 'pytorch' or 'onnxruntime', "
                              f'got {backend!r}')
@@ -162,6 +154,7 @@ class VideoPoseInferencer(Pose2DInferencer):
                              'weights')
         # read by _load_weights_to_model while the base class builds
         self._warm_start_from = weights if warm_start else None
+        self._weights = weights
         super().__init__(model, weights, device, scope, det_model,
                          det_weights, det_cat_ids, show_progress)
         self.network = self.model
@@ -172,21 +165,29 @@ class VideoPoseInferencer(Pose2DInferencer):
             reuse_features = backend == 'pytorch' and bool(
                 self.model.test_cfg.get('reuse_features', True))
         self.reuse_features = reuse_features
-        if reuse_tolerance is None:
-            reuse_tolerance = self.model.test_cfg.get('reuse_tolerance', 0.05)
-        if not reuse_tolerance >= 0:
-            raise ValueError('reuse_tolerance must be >= 0, got '
-                             f'{reuse_tolerance}')
-        self.reuse_tolerance = reuse_tolerance
-        if reuse_align is None:
-            reuse_align = bool(self.model.test_cfg.get('reuse_align', True))
-        self.reuse_align = reuse_align
-        self._feature_cache = {}  # (frame, box) -> (feats, flipped, sample)
+        if flip_test is not None:  # this inferencer's model only
+            self.model.test_cfg = dict(self.model.test_cfg,
+                                       flip_test=bool(flip_test))
+        cfg = self.model.test_cfg
         self.num_frames = check_video_model(self.model)
         self.delta = self.num_frames // 2
+        self.reuse = FeatureReuse(
+            self.model, self.pipeline, self.collate_fn, self.delta,
+            align=bool(cfg.get('reuse_align', True)
+                       if reuse_align is None else reuse_align),
+            tolerance=cfg.get('reuse_tolerance', 0.05)
+            if reuse_tolerance is None else reuse_tolerance)
         self.tracker_cfg = tracker
         self.stream_fps = stream_fps
         self._track_ids = []
+
+    @property
+    def reuse_align(self):
+        return self.reuse.align
+
+    @property
+    def reuse_tolerance(self):
+        return self.reuse.tolerance
 
     @property
     def reuse_mode(self):
@@ -197,22 +198,30 @@ class VideoPoseInferencer(Pose2DInferencer):
             return 'on (aligned: one crop per person and frame)'
         return f'on (crops within {self.reuse_tolerance:g} of the box)'
 
-    def _load_model_from_metafile(self, model):
-        """Config and weights of a model named (or aliased) in this
-        package's metafile, else in mmpose's model zoo."""
-        root = self._get_repo_or_mim_dir('tdmi_mmpose')
-        for entry in self._get_models_from_metafile(root):
+    @classmethod
+    def metafile_entry(cls, model):
+        """``(entry, package root)`` of the model of this package's
+        metafile whose name or alias is ``model`` (any case), or None."""
+        root = cls._get_repo_or_mim_dir('tdmi_mmpose')
+        for entry in cls._get_models_from_metafile(root):
             aliases = entry.get('Alias', [])
             names = [entry['Name']] + (
                 [aliases] if isinstance(aliases, str) else list(aliases))
             if model.lower() in (n.lower() for n in names):
-                weights = entry.get('Weights')
-                if weights is None:
-                    warnings.warn(f"{model} ({entry['Name']}) has no "
-                                  'published weights: give weights=<your '
-                                  'checkpoint>')
-                return Config.fromfile(osp.join(root, entry['Config'])), \
-                    weights
+                return entry, root
+        return None
+
+    def _load_model_from_metafile(self, model):
+        """Config and weights of a model named (or aliased) in this
+        package's metafile, else in mmpose's model zoo."""
+        found = self.metafile_entry(model)
+        if found is not None:
+            entry, root = found
+            weights = entry.get('Weights')
+            if weights is None:
+                warnings.warn(f"{model} ({entry['Name']}) has no published "
+                              'weights: give weights=<your checkpoint>')
+            return Config.fromfile(osp.join(root, entry['Config'])), weights
         try:
             return super()._load_model_from_metafile(model)
         except ValueError as err:
@@ -225,7 +234,18 @@ class VideoPoseInferencer(Pose2DInferencer):
         """mmpose's loading, or with ``warm_start`` the warm start from the
         single-frame checkpoint (the dataset meta then comes from the video
         model's config)."""
-        if checkpoint is None or not self._warm_start_from:
+        if checkpoint is None:
+            return super()._load_weights_to_model(model, checkpoint, cfg)
+        state = checkpoint.get('state_dict', checkpoint)
+        if not self._warm_start_from:
+            if not any(k.startswith('neck.') for k in state) and any(
+                    k.startswith('backbone.') for k in state):
+                raise ValueError(
+                    f'weights {self._weights!r} is a single-frame '
+                    'checkpoint (no TDE weights), not one of this video '
+                    'model: give warm_start=True to start the video model '
+                    'from it (tools/video_demo.py --warm-start), or a '
+                    'checkpoint of this config')
             return super()._load_weights_to_model(model, checkpoint, cfg)
         from mmpose.apis.inference import dataset_meta_from_config
 
@@ -333,7 +353,7 @@ class VideoPoseInferencer(Pose2DInferencer):
         if isinstance(bboxes, (str, os.PathLike)):
             bboxes = boxes_from_json(bboxes)
         self.tracker = self._build_tracker()
-        self._feature_cache.clear()
+        self.reuse.clear()
         buffer = deque()  # (index, image, name, boxes (N, 5), ids)
         last = -1
         for index, frame in enumerate(inputs):
@@ -383,9 +403,7 @@ class VideoPoseInferencer(Pose2DInferencer):
         if not len(boxes):
             return dict(empty=image.shape[:2], img_path=name), [image]
         if self.reuse_features:  # per person: (window frame, crop box)
-            return dict(crops=[[(e, self._crop_box(e, box, tid))
-                                for e in window]
-                               for box, tid in zip(boxes, ids)],
+            return dict(crops=self.reuse.requests(window, boxes, ids),
                         key=key), [image]
         data = []
         for box in boxes:
@@ -395,94 +413,6 @@ class VideoPoseInferencer(Pose2DInferencer):
             info.update(self.model.dataset_meta)
             data.append(self.pipeline(info))
         return self.collate_fn(data), [image]
-
-    def _crop_box(self, entry, box, track_id):
-        """The box a person of the key frame (``box``, ``track_id``) is
-        cropped with in frame ``entry``: with ``reuse_align``, its own box
-        there when the tracker found it, else the key frame's box."""
-        if self.reuse_align and track_id >= 0:
-            match = np.flatnonzero(np.asarray(entry[4]) == track_id)
-            if len(match):
-                return entry[3][match[0]]
-        return box
-
-    def _crop_feats(self, requests):
-        """Backbone features (per stage ``(1, C, h, w)``), those of the
-        flipped crop (with flip test) and the data sample of each request
-        ``(frame entry, key frame's box)``: a crop of the frame within
-        ``reuse_tolerance`` of the box when one was computed, else a new
-        one with the box (all new crops in one backbone batch)."""
-        keys, new = [], {}
-        for entry, box in requests:
-            key = self._nearest_crop(entry[0], box, new)
-            if key is None:
-                key = (entry[0], tuple(np.round(box[:4], 3).tolist()))
-                info = dict(img=[entry[1]], img_path=entry[2],
-                            frame_paths=[entry[2]], bbox=box[None, :4],
-                            bbox_score=box[4:5])
-                info.update(self.model.dataset_meta)
-                new[key] = self.pipeline(info)
-            keys.append(key)
-        if new:
-            data = self.model.data_preprocessor(
-                self.collate_fn(list(new.values())), False)
-            crops = data['inputs'].flatten(0, 1)  # (N, 3, H, W)
-            feats = self.model.backbone(crops)
-            flip = self.model.test_cfg.get('flip_test', False)
-            flipped = self.model.backbone(crops.flip(-1)) if flip else None
-            for i, (key, sample) in enumerate(zip(new,
-                                                  data['data_samples'])):
-                self._feature_cache[key] = (
-                    tuple(f[i:i + 1] for f in feats),
-                    tuple(f[i:i + 1] for f in flipped) if flip else None,
-                    sample)
-        return [self._feature_cache[key] for key in keys]
-
-    def _nearest_crop(self, index, box, pending):
-        """Cache key of the crop of frame ``index`` (computed, or in
-        ``pending``) nearest to ``box`` within ``reuse_tolerance``, or
-        None."""
-        best, best_d = None, self.reuse_tolerance
-        for key in [*self._feature_cache, *pending]:
-            if key[0] == index:
-                d = crop_distance(np.asarray(key[1]), box)
-                if d <= best_d:
-                    best, best_d = key, d
-        return best
-
-    def _forward_reused(self, crops, key):
-        """Poses of one frame's people from cached per-crop features, all
-        people in one batch."""
-        per_person = len(crops[0])
-        cached = self._crop_feats([pair for person in crops
-                                   for pair in person])
-        feats, flips, samples = [], [], []
-        for p in range(len(crops)):
-            per_frame = cached[p * per_person:(p + 1) * per_person]
-            samples.append(per_frame[self.delta][2].clone())  # key crop
-            for i, out in ((0, feats), (1, flips)):
-                if per_frame[0][i] is None:  # no flip test
-                    continue
-                clip = [torch.cat(stage) for stage in
-                        zip(*[f[i] for f in per_frame])]  # (T, C, h, w)
-                if self.reuse_align:
-                    clip = warp_to_crop(
-                        clip, [f[2] for f in per_frame], samples[-1],
-                        flipped=i == 1)
-                out.append([stage[None] for stage in clip])
-        cat = [torch.cat(stage) for stage in zip(*feats)]  # (P, T, C, h, w)
-        cat_flip = [torch.cat(s) for s in zip(*flips)] if flips else None
-        # later clips start at key + 1 - delta: older crops are done
-        for cache_key in [k for k in self._feature_cache
-                          if k[0] < key + 1 - self.delta]:
-            del self._feature_cache[cache_key]
-        samples = self.model.predict_from_frame_feats(
-            tuple(cat), samples, tuple(cat_flip) if cat_flip else None)
-        for sample, person in zip(samples, crops):  # the detected boxes
-            box = person[self.delta][1]
-            sample.pred_instances.bboxes = box[None, :4].astype(np.float32)
-            sample.pred_instances.bbox_scores = box[4:5].astype(np.float32)
-        return samples
 
     @torch.no_grad()
     def forward(self, inputs, merge_results=True, bbox_thr=-1,
@@ -502,7 +432,7 @@ class VideoPoseInferencer(Pose2DInferencer):
                 track_ids=np.zeros(0, np.int64))
             return [sample]
         if 'crops' in inputs:
-            samples = self._forward_reused(inputs['crops'], inputs['key'])
+            samples = self.reuse.predict(inputs['crops'], inputs['key'])
         else:
             samples = self.network.test_step(inputs)
         merged = merge_data_samples(samples)
@@ -558,116 +488,3 @@ class VideoPoseInferencer(Pose2DInferencer):
                               'w') as f:
                         json.dump(instances, f)
         return result
-
-
-def warp_to_crop(feats, sources, target, flipped=False):
-    """Resample the feature maps of crops into another crop of the same
-    image coordinates (bilinear, zeros outside a source crop).
-
-    Args:
-        feats (list[Tensor]): per stage ``(T, C, h, w)``, row ``i`` the
-            features of the crop of ``sources[i]``.
-        sources (list[PoseDataSample]): each crop's sample
-            (``input_center``, ``input_scale``: the crop's box in pixels).
-        target (PoseDataSample): the crop to warp into.
-        flipped (bool): the features are those of horizontally flipped
-            crops (the flip test's).
-
-    Returns:
-        list[Tensor]: per stage ``(T, C, h, w)``; rows whose crop is the
-        target's are returned unchanged.
-    """
-    centre = np.asarray(target.metainfo['input_center'], np.float64)
-    scale = np.asarray(target.metainfo['input_scale'], np.float64)
-    theta = np.zeros((len(sources), 2, 3))
-    same = []
-    for i, sample in enumerate(sources):
-        c = np.asarray(sample.metainfo['input_center'], np.float64)
-        s = np.asarray(sample.metainfo['input_scale'], np.float64)
-        same.append(bool(np.allclose(c, centre) and np.allclose(s, scale)))
-        # target's normalised coordinates -> the source crop's
-        theta[i, :, :2] = np.diag(scale / s)
-        theta[i, :, 2] = 2 * (centre - c) / s
-        if flipped:
-            theta[i, 0, 2] *= -1
-    move = [i for i, s in enumerate(same) if not s]
-    if not move:
-        return feats
-    rows = torch.as_tensor(move, device=feats[0].device)
-    out = []
-    for f in feats:  # only the rows of other crops are resampled
-        grid = torch.nn.functional.affine_grid(
-            torch.as_tensor(theta[move], dtype=f.dtype, device=f.device),
-            [len(move), *f.shape[1:]], align_corners=False)
-        warped = torch.nn.functional.grid_sample(
-            f[rows], grid, mode='bilinear', padding_mode='zeros',
-            align_corners=False)
-        out.append(f.index_copy(0, rows, warped))
-    return out
-
-
-def crop_distance(crop, box):
-    """How far ``crop`` is from ``box`` (xyxy): the larger of their centres'
-    distance along x and y, as fractions of ``box``'s width and height,
-    and of their width and height ratios' distance from 1."""
-    size = box[2:4] - box[:2]
-    centre = (crop[:2] + crop[2:4] - box[:2] - box[2:4]) / 2 / size
-    ratio = (crop[2:4] - crop[:2]) / size - 1
-    return float(max(np.abs(centre).max(), np.abs(ratio).max()))
-
-
-def _number(value):
-    """``value`` as a finite float when it is a JSON number, else None
-    (strings, booleans, null, NaN and infinities are not numbers here)."""
-    return float(value) if is_number(value) and np.isfinite(value) else None
-
-
-def boxes_from_json(path):
-    """Per-frame ``(N, 5)`` boxes (xyxy, score) from a COCO-style result
-    JSON (``[{"image_id", "bbox": [x, y, w, h], "score"}]``) whose
-    ``image_id`` is the 0-based frame index.
-
-    Every entry is checked: ``image_id`` must be a non-negative integer,
-    ``bbox`` four numbers and ``score`` (optional, default 1) a number;
-    anything else is an error naming the file, the entry and what to
-    write instead.
-    """
-    with open(path) as f:
-        try:
-            dets = json.load(f)
-        except json.JSONDecodeError as err:
-            raise ValueError(f'{path} is not a JSON file ({err})') from err
-    if not isinstance(dets, list):
-        raise ValueError(f'{path} must hold a list of detections in the COCO '
-                         'result format')
-    parsed = []
-    for i, d in enumerate(dets):
-        where = f'{path}, detection {i}'
-        if not isinstance(d, dict) or 'image_id' not in d or 'bbox' not in d:
-            raise ValueError(f'{where}: each detection is an object with '
-                             '"image_id" (0-based frame index), "bbox" '
-                             '[x, y, w, h] and optionally "score"')
-        image_id = d['image_id']
-        if isinstance(image_id, bool) or not isinstance(
-                image_id, int) or image_id < 0:
-            raise ValueError(f'{where}: image_id {image_id!r} is not a '
-                             '0-based frame index (an integer >= 0: the '
-                             "video's first frame is 0)")
-        bbox = d['bbox']
-        coords = ([_number(v) for v in bbox]
-                  if isinstance(bbox, list) else [None])
-        if len(coords) != 4 or None in coords:
-            raise ValueError(f'{where} (frame {image_id}): bbox {bbox!r} '
-                             'must be 4 finite numbers [x, y, w, h] (not '
-                             'strings)')
-        score = _number(d.get('score', 1.0))
-        if score is None:
-            raise ValueError(f'{where} (frame {image_id}): score '
-                             f'{d["score"]!r} must be a finite number')
-        x, y, w, h = coords
-        parsed.append((image_id, [x, y, x + w, y + h, score]))
-    frames = max((image_id for image_id, _ in parsed), default=-1) + 1
-    boxes = [[] for _ in range(frames)]
-    for image_id, box in parsed:
-        boxes[image_id].append(box)
-    return [np.asarray(b, np.float32).reshape(-1, 5) for b in boxes]

@@ -61,7 +61,8 @@ class LoadVideoFrames(LoadImage):
                 f'frames in img) but got one image ({results.get("img_path")}'
                 "). mmpose's inference_topdown and MMPoseInferencer feed a "
                 'video model one frame at a time: use tdmi_mmpose.apis.'
-                "VideoPoseInferencer (mmpose INFERENCERS 'tdmi'; "
+                'MMPoseInferencer (the same class, video models included) '
+                "or VideoPoseInferencer (mmpose INFERENCERS 'tdmi'; "
                 'tools/video_demo.py) for videos, or tdmi_mmpose.apis.'
                 'inference_video_topdown(model, frames, bboxes) for one clip')
         else:
