@@ -88,6 +88,12 @@ def test_tool_pairs_runs_by_seed_and_resumes(tmp_path):
         assert paired['std'] == pytest.approx(abs(diffs[0] - diffs[1]) /
                                               math.sqrt(2))
     assert (tmp_path / 'results.md').read_text().count('| TDMI') == 2
+    # the figures, next to the results: one paired difference, two points
+    assert png_info(tmp_path / 'forest.png')['entries'] == [
+        'TDMI without L_MI']
+    cost = png_info(tmp_path / 'cost.png')
+    assert len(cost['entries']) == 2
+    assert cost['xlabel'] == ['training minutes (one CPU thread)']
     again = subprocess.run(cmd, cwd=ROOT, text=True, capture_output=True,
                            timeout=900)
     assert again.returncode == 0, again.stderr[-3000:]
@@ -125,10 +131,74 @@ def test_tool_pairs_runs_by_seed_and_resumes(tmp_path):
     assert not (tmp_path / 'tdmi' / 'e2_seed0').exists()
 
 
+def png_info(path):
+    """The axes labels and entries a figure of tools/analysis/figures.py
+    wrote into its PNG (and the PNG is a non-empty image)."""
+    from PIL import Image
+    image = Image.open(path)
+    assert image.size[0] > 200 and image.size[1] > 100
+    return json.loads(image.text['Description'])
+
+
+def test_warm_starts_begin_from_the_same_seeds_single_frame_run(tmp_path):
+    """The warm set's runs start from the single-frame run of their own
+    seed (trained first), and their training minutes count it."""
+    cmd = [sys.executable, 'tools/analysis/ablation.py', '--quick',
+           '--configs', 'warm-e1', '--seeds', '2', '--jobs', '2',
+           '--work-dir', str(tmp_path)]
+    out = subprocess.run(cmd, cwd=ROOT, text=True, capture_output=True,
+                         timeout=1200)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert '4 runs to do' in out.stdout
+    from mmengine.config import Config
+    for seed in (0, 1):
+        cfg = Config.fromfile(str(next((tmp_path / 'warm-e1' /
+                                        f'e1_seed{seed}').glob('*.py'))))
+        assert cfg.model.init_cfg.type == 'WarmStart'
+        assert cfg.model.init_cfg.checkpoint == str(
+            tmp_path / 'single-frame' / f'e1_seed{seed}' / 'epoch_1.pth')
+    results = json.loads((tmp_path / 'results.json').read_text())
+    minutes, runs = results['train_minutes'], results['runs']
+    own = [runs['warm-e1'][s]['train_seconds'] / 60 for s in ('0', '1')]
+    assert minutes['warm-e1']['mean'] == pytest.approx(
+        minutes['single-frame']['mean'] + sum(own) / 2)
+    assert '| training min |' in (tmp_path / 'results.md').read_text()
+    # --plot redraws the figures from the results alone
+    (tmp_path / 'forest.png').unlink()
+    plot = subprocess.run(cmd + ['--plot'], cwd=ROOT, text=True,
+                          capture_output=True, timeout=300)
+    assert plot.returncode == 0 and (tmp_path / 'forest.png').is_file()
+
+
+def test_a_broken_runs_json_is_named_and_kept(tmp_path):
+    (tmp_path / 'runs.json').write_text('{"tdmi/e5/d0": {"0": {"all": 4')
+    out = subprocess.run(
+        [sys.executable, 'tools/analysis/ablation.py', '--quick',
+         '--configs', 'tdmi', 'tdmi-no-mi', '--seeds', '2', '--work-dir',
+         str(tmp_path)], cwd=ROOT, text=True, capture_output=True,
+        timeout=300)
+    assert out.returncode != 0
+    message = out.stderr.strip().splitlines()[-1]
+    assert 'runs.json is not valid JSON' in message
+    assert 'it was kept' in message and 'Traceback' not in out.stderr
+    assert (tmp_path / 'runs.json').read_text().endswith('"all": 4')
+
+
+def test_plot_without_results_names_what_to_run(tmp_path):
+    out = subprocess.run(
+        [sys.executable, 'tools/analysis/ablation.py', '--plot',
+         '--work-dir', str(tmp_path)], cwd=ROOT, text=True,
+        capture_output=True, timeout=300)
+    assert out.returncode != 0
+    assert 'no results in' in out.stderr and 'run ablation.py' in out.stderr
+    assert not list(tmp_path.glob('*.png'))
+
+
 @pytest.mark.parametrize('args,expected', [
     (['--configs', 'tdmi', 'tdmi-no-dde'],
      "invalid choice: 'tdmi-no-dde'"),
     (['--seeds', '1'], '--seeds 1: K must be at least 2'),
+    (['--epochs', '0'], '--epochs 0: give at least 1'),
 ])
 def test_bad_arguments_stop_with_one_line(tmp_path, args, expected):
     """An unknown config name or K < 2: exit 2 with one line that names the

@@ -227,6 +227,11 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     assert re.search(r"single-frame pipeline with the same detector: "
                      r"[\d.]+ frames/s", out)
     assert (work / 'results.md').read_text().count('| TDMI |') == 3
+    from PIL import Image
+    figure = Image.open(work / 'results.png')
+    assert figure.size[0] > 200
+    assert json.loads(figure.text['Description'])['entries'] == [
+        'mmpose single-frame HRNet', 'TDMI', 'TDMI without L_MI']
     assert osp.getsize(work / 'side_by_side.mp4') > 10000
     (clip, ) = (work / 'tracked').glob('val_*.mp4')
     assert osp.getsize(clip) > 10000

@@ -11,7 +11,7 @@ single-frame model? Measured on the built-in video dataset.
 3. Evaluate each with the PoseTrack mAP (ground-truth boxes) on all labelled
    validation frames, on the degraded key frames and on the clean ones;
    print the per-joint table and write it as ``results.json`` and
-   ``results.md``.
+   ``results.md``, and the figure ``results.png``.
 4. Train mmdet's RTMDet-tiny as the person detector of the built-in videos
    (reused like the pose models) and report its COCO bbox AP.
 5. Run detector + ByteTrack + TDMI (b) with the video inferencer on every
@@ -33,6 +33,7 @@ import hashlib
 import json
 import os
 import os.path as osp
+import sys
 import time
 
 import cv2
@@ -323,6 +324,21 @@ def format_tables(results, meta):
     return text, md
 
 
+def results_figure(results, args):
+    """``results.png`` in the work dir: mAP of each model (ground-truth
+    boxes) on all / degraded / clean key frames, this job's seed as a
+    point."""
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
+    from figures import results_figure as draw
+    per_model = {r['label']: {subset: [r['mAP'][subset]['Mean']]
+                              for _, subset in SUBSETS}
+                 for name, r in results.items()
+                 if not name.endswith('-detected')}
+    return draw(per_model, osp.join(args.work_dir, 'results.png'),
+                f'tools/demo.py (seed {args.seed}, ground-truth boxes); '
+                f'{time.strftime("%Y-%m-%d")}')
+
+
 def render_side_by_side(cfgs, ckpts, data_root, out_file):
     """A validation video with several people and degraded frames: the
     single-frame model and TDMI side by side on its labelled frames
@@ -468,6 +484,8 @@ def main():
     with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
         f.write(md)
     print(f'[main job] results ({meta})\n{text}', flush=True)
+    figure = results_figure(results, args)
+    print(f'[main job] figure: {osp.relpath(figure)}', flush=True)
     if not args.no_video and {'single-frame', 'tdmi'} <= set(ckpts):
         out = osp.join(args.work_dir, 'side_by_side.mp4')
         print('[main job] rendering the single-frame model and TDMI side '

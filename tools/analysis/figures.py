@@ -12,8 +12,10 @@ results those tools write, next to them:
   pipelines, intervals as bars (``tools/analysis/frontier.py``).
 
 Each writes one PNG and returns its path; none writes an empty figure (a
-``ValueError`` says what to run first).
+``ValueError`` says what to run first). The PNG's ``Description`` text
+holds, as JSON, its axes labels and the labels of its entries.
 """
+import json
 import math
 
 SUBSETS = ('all', 'degraded', 'clean')
@@ -27,11 +29,16 @@ def _pyplot():
     return plt
 
 
-def _save(fig, out, caption):
+def _save(fig, out, caption, entries):
     if caption:
-        fig.text(0.01, 0.005, caption, fontsize=7, color='#555555',
-                 ha='left', va='bottom')
-    fig.savefig(out, dpi=110, bbox_inches='tight')
+        fig.text(0.01, -0.02, caption, fontsize=7, color='#555555',
+                 ha='left', va='top')
+    axes = fig.get_axes()
+    info = dict(xlabel=[ax.get_xlabel() for ax in axes],
+                ylabel=[ax.get_ylabel() for ax in axes],
+                entries=list(entries), caption=caption or '')
+    fig.savefig(out, dpi=110, bbox_inches='tight',
+                metadata={'Description': json.dumps(info)})
     _pyplot().close(fig)
     return out
 
@@ -67,7 +74,7 @@ def results_figure(per_model, out, caption=None):
     ax.set_title('mAP by key frames (bar: mean, dots: seeds)', fontsize=9)
     ax.legend(fontsize=8, frameon=False, ncol=3, loc='upper left')
     ax.grid(axis='y', alpha=0.3)
-    return _save(fig, out, caption)
+    return _save(fig, out, caption, labels)
 
 
 def forest_figure(rows, reference, out, caption=None):
@@ -104,7 +111,7 @@ def forest_figure(rows, reference, out, caption=None):
     axes[0].set_yticks(range(len(rows)))
     axes[0].set_yticklabels([label for label, _ in rows], fontsize=8)
     axes[0].invert_yaxis()
-    return _save(fig, out, caption)
+    return _save(fig, out, caption, [label for label, _ in rows])
 
 
 def _errorbar_figure(points, xlabel, title, out, caption, log_x=False):
@@ -125,7 +132,7 @@ def _errorbar_figure(points, xlabel, title, out, caption, log_x=False):
     ax.set_title(title, fontsize=9)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, frameon=False, loc='best')
-    return _save(fig, out, caption)
+    return _save(fig, out, caption, [label for label, _, _ in points])
 
 
 def cost_figure(points, out, caption=None):
