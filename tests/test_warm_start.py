@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT, SAMPLE, TINY_CFG
+from conftest import ROOT, SAMPLE
 from mmengine.config import Config
 from mmpose.apis import inference_topdown, init_model
 from mmpose.registry import MODELS

@@ -10,7 +10,6 @@ import mmcv
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
 from mmpose.apis.inferencers import Pose2DInferencer
 from mmpose.evaluation.functional import nms
@@ -20,23 +19,7 @@ from mmpose.structures import PoseDataSample, merge_data_samples
 from ...utils.boxes import boxes_from_json
 from ..inference import as_bgr_uint8, check_video_model, person_boxes
 from .feature_reuse import FeatureReuse
-
-BYTETRACK = dict(type='ByteTracker', motion=dict(type='KalmanFilter'),
-                 obj_score_thrs=dict(high=0.6, low=0.1), init_track_thr=0.7,
-                 weight_iou_with_det_scores=True,
-                 match_iou_thrs=dict(high=0.1, low=0.5, tentative=0.3),
-                 num_frames_retain=30)
-
-
-def bytetrack(track_thr=None):
-    """mmdet's ByteTrack config (MOT17 settings: tracks start at box score
-    0.7 and are first matched from 0.6), or with both thresholds lowered to
-    ``track_thr`` for a detector whose scores stay lower."""
-    if track_thr is None:
-        return dict(BYTETRACK)
-    return dict(BYTETRACK, init_track_thr=track_thr,
-                obj_score_thrs=dict(high=track_thr, low=0.1))
-
+from .tracking import PersonTracker, bytetrack
 
 @INFERENCERS.register_module(name='tdmi')
 @INFERENCERS.register_module()
@@ -304,37 +287,6 @@ class VideoPoseInferencer(Pose2DInferencer):
         dets = np.concatenate([boxes, scores[:, None]], 1)
         return dets[nms(dets, nms_thr)] if len(dets) else dets
 
-    def _track(self, dets, index):
-        """Boxes ``(M, 5)`` and track ids ``(M,)`` of one frame."""
-        if self.tracker is None:
-            return dets, np.full(len(dets), -1)
-        from mmdet.structures import DetDataSample
-        sample = DetDataSample(metainfo=dict(frame_id=index))
-        sample.pred_instances = InstanceData(
-            bboxes=torch.from_numpy(dets[:, :4]).float(),
-            scores=torch.from_numpy(dets[:, 4]).float(),
-            labels=torch.zeros(len(dets), dtype=torch.long))
-        tracks = self.tracker.track(sample)
-        boxes = tracks.bboxes.cpu().numpy().reshape(-1, 4)
-        scores = tracks.scores.cpu().numpy().reshape(-1, 1)
-        ids = tracks.instances_id.cpu().numpy().reshape(-1)
-        # people the tracker does not report (scores below its thresholds,
-        # tracks not yet confirmed) keep their pose, with track id -1
-        untracked = [d for d in dets if not len(boxes) or not np.any(
-            np.abs(boxes - d[None, :4]).max(1) < 1e-3)]
-        boxes = np.concatenate([boxes, scores], 1).astype(np.float32)
-        if untracked:
-            boxes = np.concatenate([boxes, np.asarray(untracked, np.float32)])
-            ids = np.concatenate([ids, np.full(len(untracked), -1)])
-        return boxes, ids
-
-    def _build_tracker(self):
-        if self.tracker_cfg is None:
-            return None
-        from mmdet.registry import MODELS as DET_MODELS
-        with DefaultScope.overwrite_default_scope('mmdet'):
-            return DET_MODELS.build(self.tracker_cfg)
-
     def preprocess(self, inputs, batch_size=1, bboxes=None, bbox_thr=0.3,
                    nms_thr=0.3, online=False, **kwargs):
         """Yields, frame after frame in order, the collated clips of the
@@ -352,7 +304,7 @@ class VideoPoseInferencer(Pose2DInferencer):
         """
         if isinstance(bboxes, (str, os.PathLike)):
             bboxes = boxes_from_json(bboxes)
-        self.tracker = self._build_tracker()
+        self.tracker = PersonTracker(self.tracker_cfg)
         self.reuse.clear()
         buffer = deque()  # (index, image, name, boxes (N, 5), ids)
         last = -1
@@ -361,7 +313,7 @@ class VideoPoseInferencer(Pose2DInferencer):
                     else f'{index:06d}.jpg')
             image = as_bgr_uint8(frame, f'frame {index} ({name})')
             dets = self._detections(image, index, bboxes, bbox_thr, nms_thr)
-            boxes, ids = self._track(dets, index)
+            boxes, ids = self.tracker.track(dets, index)
             buffer.append((index, image, name, boxes, ids))
             last = index
             key = index if online else index - self.delta
