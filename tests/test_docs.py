@@ -6,6 +6,7 @@ import os.path as osp
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 from conftest import ROOT
@@ -105,3 +106,16 @@ def test_make_docs_builds_with_warnings_as_errors(tmp_path):
         capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
     assert osp.isfile(tmp_path / 'html' / 'index.html')
+
+
+def test_make_docs_without_sphinx_says_how_to_install(tmp_path):
+    """An interpreter without Sphinx: one line naming the requirements."""
+    bare = tmp_path / 'bare'
+    subprocess.run([sys.executable, '-m', 'venv', '--without-pip',
+                    str(bare)], check=True, timeout=300)
+    proc = subprocess.run(['make', 'docs', f'PY={bare}/bin/python'],
+                          cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) >= 1 and 'requirements/docs.txt' in lines[0]

@@ -55,6 +55,17 @@ def test_video_demo_on_the_real_video(tmp_path, checkpoint):
     assert set(preds[0]['instances'][0]) >= {'keypoints', 'keypoint_scores',
                                              'bbox', 'bbox_score',
                                              'track_id'}
+    # the fast setting: --no-flip runs
+    fast = subprocess.run(
+        [sys.executable, 'tools/video_demo.py', osp.join(DATA, 'demo.mp4'),
+         TINY_CFG, checkpoint, '--bboxes', str(boxes), '--no-flip',
+         '--out-dir', str(tmp_path / 'fast')], cwd=ROOT,
+        capture_output=True, text=True, timeout=600)
+    assert fast.returncode == 0, fast.stderr[-3000:]
+    fast_preds = json.load(open(tmp_path / 'fast' / 'demo.json'))
+    assert len(fast_preds) == 5
+    assert fast_preds[0]['instances'][0]['keypoints'] != \
+        preds[0]['instances'][0]['keypoints']
 
 
 @pytest.mark.parametrize('args, words', [

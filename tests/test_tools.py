@@ -201,6 +201,20 @@ def test_loader_benchmark_prints_both_rates():
     assert re.search(r'single-frame mmpose +: +[\d.]+ samples/s', out)
 
 
+def test_main_job_offers_the_warm_start(tmp_path):
+    """``--models tdmi-warm``: the single-frame model is trained first and
+    TDMI is warm-started from it (its config names that checkpoint)."""
+    work = tmp_path / 'job'
+    out = run(PY, 'tools/demo.py', '--quick', '--models', 'tdmi-warm',
+              '--no-video', '--no-detector', '--work-dir', work)
+    assert 'TDMI warm-started from (a), +2 epochs' in out
+    assert 'mmpose single-frame HRNet' in out
+    from mmengine.config import Config
+    cfg = Config.fromfile(str(next((work / 'tdmi-warm').glob('*.py'))))
+    assert cfg.model.init_cfg.checkpoint == str(work / 'single-frame' /
+                                                'epoch_2.pth')
+
+
 def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     """The main job on a small built-in set: three pose models and the
     detector trained, the table printed and written, checkpoints that

@@ -70,6 +70,11 @@ def parse_args():
                         help="how far a reused crop's box may be from the "
                         "box asked for (default: the config's "
                         'model.test_cfg.reuse_tolerance, else 0.05)')
+    parser.add_argument('--no-flip', dest='flip_test', action='store_false',
+                        default=None,
+                        help='without the flip test: the fast video setting '
+                        "(the config's test_cfg.flip_test stays the "
+                        'evaluation protocol)')
     parser.add_argument('--backend', default='pytorch',
                         choices=['pytorch', 'onnxruntime'],
                         help='run the pose network in onnxruntime (give '
@@ -131,7 +136,8 @@ def main():
         reuse_features=args.reuse_features,
         reuse_tolerance=args.reuse_tolerance, reuse_align=args.reuse_align,
         backend=args.backend,
-        onnx_file=args.onnx, warm_start=args.warm_start)
+        onnx_file=args.onnx, warm_start=args.warm_start,
+        flip_test=args.flip_test)
     os.makedirs(args.out_dir, exist_ok=True)
     progress = ProgressBar(num_frames)
     t0, frames = time.time(), 0
