@@ -29,17 +29,6 @@ HERE = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(osp.dirname(HERE))
 sys.path[:0] = [HERE, osp.dirname(HERE)]
 SYN = osp.join(ROOT, 'configs', 'tdmi', 'synthetic')
-W48_EXTRA = dict(
-    stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK',
-                num_blocks=(4, ), num_channels=(64, )),
-    stage2=dict(num_modules=1, num_branches=2, block='BASIC',
-                num_blocks=(4, 4), num_channels=(48, 96)),
-    stage3=dict(num_modules=4, num_branches=3, block='BASIC',
-                num_blocks=(4, 4, 4), num_channels=(48, 96, 192)),
-    stage4=dict(num_modules=3, num_branches=4, block='BASIC',
-                num_blocks=(4, 4, 4, 4), num_channels=(48, 96, 192, 384)))
-
-
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--device', default='cuda')
@@ -64,8 +53,10 @@ def full_size(cfg, tiny):
     or left at W8 128x96 with ``tiny``."""
     if tiny:
         return cfg
-    codec = dict(type='MSRAHeatmap', input_size=(288, 384),
-                 heatmap_size=(72, 96), sigma=3)
+    from mmengine.config import Config
+    w48 = Config.fromfile(osp.join(ROOT, 'configs', '_base_',
+                                   'tdmi_hrnet-w48_384x288.py'))
+    codec = w48.codec
 
     def fix(node):
         if isinstance(node, dict):
@@ -74,7 +65,7 @@ def full_size(cfg, tiny):
             if node.get('type') == 'GenerateTarget':
                 node['encoder'] = codec
             if node.get('type') in ('TDMIHRNet', 'HRNet'):
-                node['extra'] = W48_EXTRA
+                node['extra'] = w48.model.backbone.extra
             for value in node.values():
                 fix(value)
         elif isinstance(node, list):
