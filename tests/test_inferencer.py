@@ -246,7 +246,7 @@ def test_unknown_model_name_says_where_names_are_listed():
 
 
 def test_mmpose_inferencer_looks_aliases_up_in_mmpose_zoo_only():
-    """What the README says of ``MMPoseInferencer(pose2d='tdmi')``: mmpose
+    """What the inference guide says of ``MMPoseInferencer(pose2d='tdmi')``: mmpose
     searches its own model zoo (and asserts the scope is one of OpenMMLab's
     packages), so the alias cannot reach this package from there."""
     from mmpose.apis import MMPoseInferencer

@@ -86,13 +86,13 @@ def test_wheel_holds_configs_tools_and_metadata_and_installs(tmp_path):
 
 def test_pip_check_names_only_the_documented_conflict():
     """openmim's opendatalab (used only by `mim download --dataset`) is the
-    one conflict left; the README names it."""
+    one conflict left; the installation guide names it."""
     rc, out = pip('check')
     problems = [line for line in out.splitlines() if line.strip()]
     assert problems == ['openmim 0.3.9 requires opendatalab, which is not '
                         'installed.'], out
-    with open(osp.join(ROOT, 'README.md')) as f:
-        assert 'opendatalab' in f.read()
+    with open(osp.join(ROOT, 'docs', 'en', 'installation.md')) as f:
+        assert 'openmim 0.3.9 requires opendatalab' in f.read()
 
 
 def test_mim_lists_the_package_and_searches_its_configs_offline():

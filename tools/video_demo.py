@@ -54,7 +54,7 @@ def parse_args():
                        'person cropped once per frame, neighbours warped '
                        'into the key crop (the default unless the config '
                        'sets model.test_cfg.reuse_features=False; see the '
-                       'README)')
+                       'docs/en/user_guides/inference.md)')
     reuse.add_argument('--per-clip', dest='reuse_features',
                        action='store_false',
                        help="crop every frame of a clip with the key frame's "

@@ -50,7 +50,7 @@ model = dict(
         # keeping them. Off by default (as in the paper); turn it on where
         # memory is short: --cfg-options model.backbone.with_cp=True. Same
         # loss and gradients; measured on one H200, batch 16 fp32: 37.8 ->
-        # 16.2 GiB, 0.45 -> 0.54 s a step (README, "GPU memory").
+        # 16.2 GiB, 0.45 -> 0.54 s a step (docs/en/user_guides/training_on_gpus.md).
         with_cp=False,
         # COCO-pretrained HRNet-W48 (mmpose model zoo), its backbone weights
         # only; TDE, RDM and the head start random

@@ -275,7 +275,7 @@ def scale_step(config, batch, dtype, with_cp, device, steps):
 
 
 def section_scale(device, batches, steps):
-    """Rows of section 6 (the numbers of the README's GPU table)."""
+    """Rows of section 6 (the numbers of the GPU table in docs/en/user_guides/training_on_gpus.md)."""
     rows = []
     gib = '{:.1f} GiB'.format
     base_cfg = resolve(W48_BASELINE)

@@ -4,7 +4,7 @@
 # 0.85-1.15), as tolerance reuse crops it (reuse_align=False: a crop of the
 # frame within reuse_tolerance of the key frame's box, not warped). The key
 # frame is cropped as before. The inferencer's default, aligned reuse, needs
-# no such training and is at least as accurate for this model (README,
+# no such training and is at least as accurate for this model (docs/en/,
 # Performance); tolerance 0.15 serves reuse_align=False.
 _base_ = ['./tdmi_hrnet-w8_synthetic-videos-128x96.py']
 
