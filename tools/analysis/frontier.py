@@ -9,8 +9,10 @@ with and without the flip test.
    labelled one before it) and with detected boxes (the main job's
    RTMDet-tiny + ByteTrack), the paired-by-seed difference of each
    pipeline to the single-frame pipeline with flip test (95% interval),
-   the backbone crops per person and frame, and the frames per second of
-   each run (one process, CPU).
+   and the backbone crops per person and frame; then the **frames per
+   second** of each pipeline in one timing pass (seed 0's models, detected
+   boxes, every validation video, the CPU), run after the accuracy runs so
+   that those can share the machine while the timing does not.
 2. **Speed at full size** (``--w48``): frames per second and backbone crops
    of the same six pipelines with HRNet-W48 384x288 (random weights) on the
    built-in validation video with the most people, ground-truth boxes (no
@@ -69,6 +71,8 @@ def parse_args():
     parser.add_argument('--no-accuracy', dest='accuracy',
                         action='store_false',
                         help='skip the accuracy runs (speed only)')
+    parser.add_argument('--no-speed', dest='speed', action='store_false',
+                        help='skip the timing pass of the built-in models')
     parser.add_argument('--w48', action='store_true',
                         help='also the HRNet-W48 384x288 speed rows')
     parser.add_argument('--w48-frames', type=int, default=12)
@@ -237,6 +241,24 @@ def accuracy(args, runs, record):
     return stats
 
 
+def timing(args, stats):
+    """Frames per second of each pipeline, measured in one pass with seed
+    0's models and the main job's detector over every validation video,
+    into ``stats`` (every box source's rows)."""
+    from demo import BBOX_THR, main_job_detector, video_map
+    det = main_job_detector(args.job)
+    for pipeline in args.pipelines:
+        model = PIPELINES[pipeline][1]
+        inf = build(pipeline, osp.join(SYN, MODELS[model][1]), osp.join(
+            args.ablation_dir, model, f'e{args.epochs}_seed0',
+            f'epoch_{args.epochs}.pth'), 'cpu', det)
+        _, fps = video_map(inf, args.data_root, bbox_thr=BBOX_THR)
+        for st in stats.values():
+            st[pipeline]['frames_per_second'] = fps
+        print(f'[frontier] timing, {PIPELINES[pipeline][0]}: {fps:.2f} '
+              'frames/s', flush=True)
+
+
 def speed_w48(args):
     """Frames per second and backbone crops of each pipeline at HRNet-W48
     384x288 (random weights), ground-truth boxes, the busiest video."""
@@ -323,6 +345,8 @@ def main():
         with open(record) as f:
             runs = json.load(f)
     stats = accuracy(args, runs, record) if args.accuracy else {}
+    if stats and args.speed:
+        timing(args, stats)
     w48 = speed_w48(args) if args.w48 else None
     meta = (f'Video pipelines on the built-in validation videos (PoseTrack '
             f'mAP, 144 labelled frames, 70 degraded), K = {args.seeds} '
