@@ -31,7 +31,7 @@ def _pyplot():
 
 def _save(fig, out, caption, entries):
     if caption:
-        fig.text(0.01, -0.02, caption, fontsize=7, color='#555555',
+        fig.text(0.01, -0.06, caption, fontsize=7, color='#555555',
                  ha='left', va='top')
     axes = fig.get_axes()
     info = dict(xlabel=[ax.get_xlabel() for ax in axes],
@@ -105,9 +105,11 @@ def forest_figure(rows, reference, out, caption=None):
                 ax.plot([lo, hi], [y, y], '-', color=colour, lw=2)
             ax.plot([entry['mean']], [y], 'o', color=colour, ms=5)
         ax.axvline(0, color='black', lw=0.8)
-        ax.set_title(subset, fontsize=9)
-        ax.set_xlabel(f'mAP difference to {reference}', fontsize=8)
+        ax.set_title(f'{subset} key frames', fontsize=9)
+        ax.set_xlabel('mAP difference', fontsize=8)
         ax.grid(axis='x', alpha=0.3)
+    fig.suptitle(f'paired difference to {reference}, 95% interval',
+                 fontsize=9, y=1.06)
     axes[0].set_yticks(range(len(rows)))
     axes[0].set_yticklabels([label for label, _ in rows], fontsize=8)
     axes[0].invert_yaxis()
