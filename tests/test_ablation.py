@@ -259,3 +259,43 @@ def test_another_data_seed_gets_a_data_root_of_its_own():
     data = osp.join(ROOT, 'data')
     assert default_data_root(0) == osp.join(data, 'synthetic_videos')
     assert default_data_root(3) == osp.join(data, 'synthetic_videos_seed3')
+
+
+def test_frontier_tool_pairs_pipelines_and_draws_them(tmp_path):
+    """tools/analysis/frontier.py on small built-in videos with models of
+    an ablation layout (random weights, 2 seeds): the paired differences to
+    mmpose's single-frame pipeline with flip test, the backbone crops per
+    person (2 with flip test, 1 with aligned reuse without it) and the
+    figure of mAP against frames per second."""
+    from mmpose.apis import init_model
+    from tdmi_mmpose.datasets.synthetic_videos import \
+        generate_synthetic_videos
+    data = tmp_path / 'data'
+    generate_synthetic_videos(str(data), logger=lambda m: None, seed=0,
+                              num_train_videos=1, num_val_videos=2,
+                              num_frames=8)
+    for name in ('single-frame', 'tdmi'):
+        for seed in (0, 1):
+            torch.manual_seed(seed)
+            model = init_model(osp.join(ROOT, 'configs', 'tdmi', 'synthetic',
+                                        MODELS[name][1]), None, 'cpu')
+            path = tmp_path / 'abl' / name / f'e5_seed{seed}'
+            path.mkdir(parents=True)
+            torch.save(dict(state_dict=model.state_dict()),
+                       path / 'epoch_5.pth')
+    out = subprocess.run(
+        [sys.executable, 'tools/analysis/frontier.py', '--seeds', '2',
+         '--boxes', 'gt', '--pipelines', 'single-flip', 'aligned',
+         '--no-speed', '--ablation-dir', str(tmp_path / 'abl'),
+         '--data-root', f'{data}/'], cwd=ROOT, text=True,
+        capture_output=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads((tmp_path / 'abl' / 'frontier.json').read_text())
+    stats = result['stats']['gt']
+    assert stats['aligned']['all']['minus_reference']['n'] == 2
+    assert stats['single-flip']['crops_per_person'] == 2
+    assert stats['aligned']['crops_per_person'] == 1
+    info = png_info(tmp_path / 'abl' / 'frontier.png')
+    assert info['entries'] == ['mmpose single-frame, flip test',
+                               'TDMI aligned reuse']
+    assert info['xlabel'] == ['frames per second']
