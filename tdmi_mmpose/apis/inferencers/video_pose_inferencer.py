@@ -30,37 +30,21 @@ class VideoPoseInferencer(Pose2DInferencer):
     a frame is estimated from the clip ``t-delta ... t+delta`` around it,
     all frames cropped with that frame's box.
 
-    Call conventions are :class:`MMPoseInferencer`'s: inputs are a video
-    path, an image folder, a list of frames (paths or arrays) or a generator
-    of frames (a live stream, written like a video at ``stream_fps``); the
-    call is a generator of one result per frame, in frame order, with
-    ``predictions`` (keypoints, keypoint_scores, bbox, bbox_score,
-    track_id per person) and ``visualization``.
-
-    Frames are decoded once and held in a buffer of ``2*delta + 1``: at most
-    ``delta`` frames after the one being estimated. At a video's ends the
-    neighbours are clipped to its first/last frame, as the datasets clip
-    them. ``online=True`` reads no future frame: the clip of frame ``t`` is
-    ``t-delta ... t`` with ``t`` repeated after it (as if the video ended
-    at ``t``), and results come without delay.
-
-    By default (``reuse_features=True``) each person is cropped once per
-    frame and the clips that hold the frame share the crop's backbone
-    features, aligned into each key crop (:class:`FeatureReuse`: the
-    backbone runs once per person and frame, as in a single-frame
-    pipeline; on the built-in videos as accurate as per clip).
-    ``reuse_features=False`` is the paper's per-clip protocol (every frame
-    of a clip cropped with the key frame's box, the backbone run
-    ``2*delta + 1`` times per person and frame); ``reuse_align=False``
-    reuses crops within ``reuse_tolerance`` of the key box without warping.
-    A model config can set these defaults in ``model.test_cfg``
-    (``reuse_features``, ``reuse_align``, ``reuse_tolerance``).
-
-    A frame whose size differs from its neighbours' (a stream that changes
-    resolution) is not mixed with them: the clip's frames of another size
-    are replaced by the nearest frame of the key frame's size. The
-    feature cache holds the frames of one clip span, so memory stays flat
-    over a long video.
+    Call conventions are :class:`MMPoseInferencer`'s (a video path, an
+    image folder, a list of frames or a generator of frames, written like a
+    video at ``stream_fps``; one result per frame, in order, with
+    ``predictions`` and ``visualization``; each person has a ``track_id``).
+    Frames are decoded once and buffered ``2*delta + 1`` at a time; at a
+    video's ends the clip is clipped to its first/last frame, as the
+    datasets do; ``online=True`` reads no future frame (the clip of ``t``
+    is ``t-delta ... t`` with ``t`` repeated). By default each person is
+    cropped once per frame and the clips holding the frame share its
+    backbone features, aligned into each key crop (:class:`FeatureReuse`);
+    ``reuse_features=False`` is the paper's per-clip protocol. A frame of
+    another size than the key frame is replaced by the nearest one of its
+    size, and the feature cache holds one clip span, so memory stays flat.
+    ``model.test_cfg`` can set ``reuse_features``, ``reuse_align`` and
+    ``reuse_tolerance``.
 
     Args:
         model (str): Config of a video pose model, or a model name or
