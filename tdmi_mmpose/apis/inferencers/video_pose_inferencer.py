@@ -21,6 +21,7 @@ from ..inference import as_bgr_uint8, check_video_model, person_boxes
 from .feature_reuse import FeatureReuse
 from .tracking import PersonTracker, bytetrack
 
+
 @INFERENCERS.register_module(name='tdmi')
 @INFERENCERS.register_module()
 class VideoPoseInferencer(Pose2DInferencer):
@@ -120,8 +121,7 @@ class VideoPoseInferencer(Pose2DInferencer):
                              'from weights=<single-frame checkpoint>: give '
                              'weights')
         # read by _load_weights_to_model while the base class builds
-        self._warm_start_from = weights if warm_start else None
-        self._weights = weights
+        self._weights, self._warm_start = weights, warm_start
         super().__init__(model, weights, device, scope, det_model,
                          det_weights, det_cat_ids, show_progress)
         self.network = self.model
@@ -204,7 +204,7 @@ class VideoPoseInferencer(Pose2DInferencer):
         if checkpoint is None:
             return super()._load_weights_to_model(model, checkpoint, cfg)
         state = checkpoint.get('state_dict', checkpoint)
-        if not self._warm_start_from:
+        if not self._warm_start:
             if not any(k.startswith('neck.') for k in state) and any(
                     k.startswith('backbone.') for k in state):
                 raise ValueError(
@@ -217,7 +217,7 @@ class VideoPoseInferencer(Pose2DInferencer):
         from mmpose.apis.inference import dataset_meta_from_config
 
         from ...models.utils import warm_start
-        warm_start(model, checkpoint, name=self._warm_start_from)
+        warm_start(model, checkpoint, name=self._weights)
         model.dataset_meta = dataset_meta_from_config(cfg,
                                                       dataset_mode='train')
 
