@@ -105,6 +105,12 @@ VARIANTS.update({
     for e in (1, 2, 5)
 })
 MODELS.update({name: v[:2] for name, v in VARIANTS.items()})
+
+
+def budget_and_base(name):
+    """``(epochs, warm_from)`` of a model: its own budget (None: the
+    call's) and the model whose run of the same seed it starts from."""
+    return VARIANTS.get(name, (None, ) * 4)[2:]
 SETS = {
     'triple': (['single-frame', 'tdmi', 'tdmi-no-mi'], 'tdmi'),
     'table5': (['single-frame', 'tde-only', 'tdmi'], 'tdmi'),
@@ -179,7 +185,7 @@ def parse_args():
         parser.error(f'--epochs {args.epochs}: give at least 1 (leave it '
                      "out for the configs' budget)")
     for name in list(names):  # a warm start needs the run it starts from
-        base = VARIANTS.get(name, (None, ) * 4)[3]
+        base = budget_and_base(name)[1]
         if base and base not in names:
             names.insert(0, base)
     if args.quick:
@@ -234,7 +240,7 @@ def training_minutes(runs, names, seeds):
     training time (recorded before it was) are left out."""
     out = {}
     for name in names:
-        base = VARIANTS.get(name, (None, ) * 4)[3]
+        base = budget_and_base(name)[1]
         values = []
         for seed in seeds:
             chain = [runs.get(name, {}).get(seed)]
@@ -453,7 +459,7 @@ def main():
     stale = []  # recorded runs of a config changed since
     started_from = {}  # (name, seed) -> (checkpoint, stamp) of a run
     for name in args.names:
-        own_epochs, warm_from = VARIANTS.get(name, (None, ) * 4)[2:]
+        own_epochs, warm_from = budget_and_base(name)
         for seed in range(args.seeds):
             args.seed = seed  # job_config reads the seed from args
             # the work dir names the budget, known once the config is read
@@ -518,7 +524,7 @@ def main():
     queued = {(name, seed) for name, seed, *_ in todo}
     ready = []
     for run in todo:
-        base = VARIANTS.get(run[0], (None, ) * 4)[3]
+        base = budget_and_base(run[0])[1]
         if base and (base, run[1]) in queued:
             waiting.setdefault((base, run[1]), []).append(run)
         else:
