@@ -10,9 +10,9 @@ import pytest
 import torch
 from conftest import ROOT
 
-sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
-from ablation import (MODELS, SETS, aggregate, check_work_dir,  # noqa: E402
-                      markdown, summary)
+from tdmi_mmpose.experiments.ablation import check_work_dir, markdown
+from tdmi_mmpose.experiments.models import SETS, config_path, default_data_root
+from tdmi_mmpose.experiments.stats import aggregate, summary
 
 
 def test_summary_is_mean_sample_std_and_t_interval():
@@ -57,8 +57,7 @@ def test_every_set_names_configs_that_exist():
     for names, reference in SETS.values():
         assert reference in names
         for name in names:
-            assert osp.isfile(osp.join(ROOT, 'configs', 'tdmi', 'synthetic',
-                                       MODELS[name][1])), name
+            assert osp.isfile(config_path(name)), name
 
 
 def test_tool_pairs_runs_by_seed_and_resumes(tmp_path):
@@ -254,8 +253,6 @@ def test_mi_distill_direction_decides_which_side_learns(
 def test_another_data_seed_gets_a_data_root_of_its_own():
     """Without --data-root, data seed 0 uses the main job's videos and any
     other seed a directory beside them, so it does not rebuild them."""
-    sys.path.insert(0, osp.join(ROOT, 'tools'))
-    from demo import default_data_root
     data = osp.join(ROOT, 'data')
     assert default_data_root(0) == osp.join(data, 'synthetic_videos')
     assert default_data_root(3) == osp.join(data, 'synthetic_videos_seed3')
@@ -277,8 +274,7 @@ def test_frontier_tool_pairs_pipelines_and_draws_them(tmp_path):
     for name in ('single-frame', 'tdmi'):
         for seed in (0, 1):
             torch.manual_seed(seed)
-            model = init_model(osp.join(ROOT, 'configs', 'tdmi', 'synthetic',
-                                        MODELS[name][1]), None, 'cpu')
+            model = init_model(config_path(name), None, 'cpu')
             path = tmp_path / 'abl' / name / f'e5_seed{seed}'
             path.mkdir(parents=True)
             torch.save(dict(state_dict=model.state_dict()),

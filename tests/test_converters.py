@@ -139,15 +139,14 @@ def test_hieve_json_rendering_reads_the_same(tmp_path):
     """The format page prints a frame as JSON ({"annotation": ...}, string
     values): such files convert to the same annotations as the XML."""
     import xml.etree.ElementTree as ET
-    sys.path.insert(0, TOOLS)
-    from hieve_to_coco import _element_to_dict
+    from tdmi_mmpose.datasets.converters.hieve import element_to_dict
     labels = tmp_path / 'labels' / 'hm_in_sample'
     labels.mkdir(parents=True)
     for n in range(3):
         root = ET.parse(osp.join(HIEVE, 'labels', 'hm_in_sample',
                                  f'{n:06d}.xml')).getroot()
         (labels / f'{n:06d}.json').write_text(json.dumps(
-            {'annotation': _element_to_dict(root)}))
+            {'annotation': element_to_dict(root)}))
     for src, out in ((osp.join(HIEVE, 'labels'), 'xml.json'),
                      (tmp_path / 'labels', 'json.json')):
         run('hieve_to_coco.py', src, tmp_path, tmp_path / out)

@@ -18,7 +18,7 @@ from mmengine.structures import InstanceData, PixelData
 
 import mmpose
 from tdmi_mmpose.apis import VideoPoseInferencer, inference_video_topdown
-from tdmi_mmpose.models.utils import WarmStartError, warm_start
+from tdmi_mmpose.models import WarmStartError, warm_start
 
 SYN = osp.join(ROOT, 'configs', 'tdmi', 'synthetic')
 TDMI_CFG = osp.join(SYN, 'tdmi_hrnet-w8_synthetic-videos-128x96.py')
@@ -179,8 +179,7 @@ def test_mmpose_posetrack18_w48_maps_completely():
     """mmpose's own td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288 model
     (random weights): every backbone and head weight lands, none is left
     over, and the warm-started TDMI-W48 equals it on the key frame."""
-    from tdmi_mmpose.models.utils import (single_frame_state_dict,
-                                          warm_start_state_dict)
+    from tdmi_mmpose.models.utils import single_frame_state_dict
     cfg = Config.fromfile(MMPOSE_W48)
     cfg.model.backbone.init_cfg = None  # built, not downloaded
     sf = randomise(MODELS.build(cfg.model), 3)
@@ -189,7 +188,7 @@ def test_mmpose_posetrack18_w48_maps_completely():
     torch.manual_seed(0)
     tdmi = MODELS.build(tdmi_cfg.model)
     source = single_frame_state_dict(dict(state_dict=sf.state_dict()))
-    state = warm_start_state_dict(tdmi, source)
+    state = tdmi.warm_start_state_dict(source)
     for key, value in source.items():  # every weight lands unchanged
         if key.startswith('backbone.'):
             assert torch.equal(state[key], value), key

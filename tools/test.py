@@ -14,16 +14,15 @@ Examples:
 import argparse
 import os
 import os.path as osp
-import sys
 
 import mmengine
 from mmengine.config import Config, DictAction
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from train import (AMP_DTYPES, add_amp_arg,  # noqa: E402
-                   add_visualization_args, amp_device, enable_visualization)
+from tdmi_mmpose.utils.cli import (AMP_DTYPES, add_amp_arg,
+                                   add_visualization_args, amp_device,
+                                   enable_visualization)
 
 
 def parse_args():

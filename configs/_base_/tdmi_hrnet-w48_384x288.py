@@ -87,7 +87,7 @@ model = dict(
     # Warm start (the recommended start for fine-tuning): TDMI begins
     # exactly as one of mmpose's single-frame HRNet-W48 384x288 models
     # (backbone and detection head copied, the neighbour frames entering
-    # at zero; tdmi_mmpose/models/utils/warm_start.py). Uncomment one line
+    # at zero; VideoTopdownPoseEstimator.warm_start). Uncomment one line
     # (mmengine fetches the file on first use), or give your own
     # single-frame checkpoint with this backbone:
     #   PoseTrack18 (84.6 mAP on PoseTrack18 val, ground-truth boxes):

@@ -16,7 +16,7 @@ import glob
 import json
 import os.path as osp
 
-from posetrack_common import write_coco
+from tdmi_mmpose.datasets.converters.posetrack_format import write_coco
 
 
 def merge(folder, out_file):

@@ -19,8 +19,8 @@ import os
 import os.path as osp
 import re
 
-from posetrack_common import (POSETRACK15_TO_17, frame_size, person_box,
-                              write_coco)
+from tdmi_mmpose.datasets.converters.posetrack_format import (
+    POSETRACK15_TO_17, frame_size, person_box, write_coco)
 
 FRAME = re.compile(r'^(\d+)(\.\w+)$')
 

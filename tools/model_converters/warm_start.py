@@ -1,7 +1,7 @@
 """Convert a single-frame top-down checkpoint into a warm-started TDMI
 checkpoint for a TDMI config: backbone and detection head copied, the
 neighbour frames entering at zero, TDE and RDM at the config's random
-initialisation (``tdmi_mmpose/models/utils/warm_start.py``). The result
+initialisation (``VideoTopdownPoseEstimator.warm_start``). The result
 loads like any TDMI checkpoint (``load_from``, ``tools/test.py``,
 ``tools/video_demo.py``) and, until fine-tuned, estimates as the
 single-frame model does.
@@ -42,7 +42,7 @@ def main():
     from mmpose.apis import init_model
 
     import tdmi_mmpose  # noqa: F401
-    from tdmi_mmpose.models.utils import WarmStartError, warm_start
+    from tdmi_mmpose.models import WarmStartError, warm_start
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         action = DictAction(None, 'cfg_options')

@@ -1,6 +1,6 @@
 # TDMI warm-started from the main job's single-frame model (backbone and
 # detection head copied, the neighbour frames entering at zero:
-# tdmi_mmpose/models/utils/warm_start.py), then trained as TDMI for 2
+# VideoTopdownPoseEstimator.warm_start), then trained as TDMI for 2
 # epochs: Adam 1e-3, x0.1 for the last epoch. `python tools/demo.py
 # --models single-frame tdmi-warm` trains the single-frame model first;
 # elsewhere set model.init_cfg.checkpoint to a single-frame checkpoint.

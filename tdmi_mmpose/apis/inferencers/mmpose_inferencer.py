@@ -4,6 +4,7 @@ import os.path as osp
 from mmengine.config import Config
 from mmpose.apis.inferencers import MMPoseInferencer as _MMPoseInferencer
 
+from ...models.utils import is_video_state_dict
 from ...utils.checkpoint import load_checkpoint_safely
 from .video_pose_inferencer import VideoPoseInferencer
 
@@ -23,15 +24,6 @@ def is_video_model(pose2d):
     if not isinstance(pose2d, (Config, dict)):
         return False
     return 'num_frames' in (pose2d.get('model', {}).get('neck') or {})
-
-
-def holds_video_weights(path):
-    """Whether the checkpoint at ``path`` holds a video model's weights (a
-    TDE neck or TDMI head parts)."""
-    state = load_checkpoint_safely(path, map_location='cpu')
-    state = state.get('state_dict', state)
-    return any(k.startswith(('neck.', 'head.rdm.', 'head.fusion.'))
-               for k in state)
 
 
 class MMPoseInferencer(_MMPoseInferencer):
@@ -71,7 +63,8 @@ class MMPoseInferencer(_MMPoseInferencer):
                     f'{sorted(video_kwargs)} are arguments of video pose '
                     f'models; pose2d={pose2d!r} is a single-frame model')
             if isinstance(pose2d_weights, str) and osp.isfile(
-                    pose2d_weights) and holds_video_weights(pose2d_weights):
+                    pose2d_weights) and is_video_state_dict(
+                        load_checkpoint_safely(pose2d_weights, 'cpu')):
                 raise ValueError(
                     f'pose2d_weights={pose2d_weights!r} is a video (TDMI) '
                     f'checkpoint, but pose2d={pose2d!r} is a single-frame '

@@ -16,6 +16,7 @@ from mmpose.evaluation.functional import nms
 from mmpose.registry import INFERENCERS
 from mmpose.structures import PoseDataSample, merge_data_samples
 
+from ...models.utils import is_video_state_dict
 from ...utils.boxes import boxes_from_json
 from ..inference import as_bgr_uint8, check_video_model, person_boxes
 from .feature_reuse import FeatureReuse
@@ -96,7 +97,7 @@ class VideoPoseInferencer(Pose2DInferencer):
             video model is warm-started from it (backbone and detection
             head copied, the neighbour frames entering at zero, so it
             estimates as that single-frame model does until fine-tuned:
-            :mod:`tdmi_mmpose.models.utils.warm_start`). Default: False.
+            :meth:`VideoTopdownPoseEstimator.warm_start`). Default: False.
     """
 
     preprocess_kwargs = {'bbox_thr', 'nms_thr', 'bboxes', 'online'}
@@ -205,7 +206,7 @@ class VideoPoseInferencer(Pose2DInferencer):
             return super()._load_weights_to_model(model, checkpoint, cfg)
         state = checkpoint.get('state_dict', checkpoint)
         if not self._warm_start:
-            if not any(k.startswith('neck.') for k in state) and any(
+            if not is_video_state_dict(state) and any(
                     k.startswith('backbone.') for k in state):
                 raise ValueError(
                     f'weights {self._weights!r} is a single-frame '
@@ -216,8 +217,7 @@ class VideoPoseInferencer(Pose2DInferencer):
             return super()._load_weights_to_model(model, checkpoint, cfg)
         from mmpose.apis.inference import dataset_meta_from_config
 
-        from ...models.utils import warm_start
-        warm_start(model, checkpoint, name=self._weights)
+        model.warm_start(checkpoint, name=self._weights)
         model.dataset_meta = dataset_meta_from_config(cfg,
                                                       dataset_mode='train')
 

@@ -6,7 +6,8 @@ from mmpose.models.heads import HeatmapHead
 from mmpose.registry import MODELS
 from mmpose.utils.tensor_utils import to_numpy
 
-from ..necks.tde import residual_blocks
+from ..utils import (WarmStartError, pass_through_state, residual_blocks,
+                     tensor_shape)
 
 
 def at_least_float32(x):
@@ -87,6 +88,74 @@ class TDMIHead(HeatmapHead):
                 'the MI loss predicts heatmaps from M_u and F with the '
                 'shared detection head, so motion_channels must equal '
                 f'in_channels ({motion_channels} != {in_channels})')
+
+    def warm_start_state(self, source, name='the checkpoint', prefix='head.'):
+        """The head's part of a warm start from a single-frame heatmap head
+        (see :meth:`VideoTopdownPoseEstimator.warm_start`): the final layer
+        copied, a ``1x1`` one at the centre of this ``3x3`` kernel (the other
+        taps zero); the fusion (and TDMI-ST's spatiotemporal block) passing
+        the key frame's ``F^4`` through, so ``F~ = ReLU(F) = F``.
+
+        Args:
+            source (dict[str, Tensor]): The single-frame model's state dict
+                (mmpose keys).
+            name (str): How errors name the checkpoint.
+            prefix (str): This head's key prefix. Default: ``'head.'``.
+
+        Returns:
+            tuple[dict[str, Tensor], set[str]]: The keys of this head to set
+            (with ``prefix``) and the keys of ``source`` used.
+
+        Raises:
+            WarmStartError: naming the key and both shapes.
+        """
+        weight_key = f'{prefix}final_layer.weight'
+        bias_key = f'{prefix}final_layer.bias'
+        if weight_key not in source:
+            raise WarmStartError(
+                f'{name} holds no {weight_key}: warm start needs a '
+                'single-frame top-down model with a heatmap head (mmpose '
+                'HeatmapHead)')
+        src_w, src_b = source[weight_key], source.get(bias_key)
+        dst_w = self.final_layer.weight
+        if (src_w.dim() != 4 or src_w.shape[1] != dst_w.shape[1]
+                or src_w.shape[0] != dst_w.shape[0]
+                or src_w.shape[2] != src_w.shape[3]
+                or src_w.shape[2] % 2 == 0
+                or src_w.shape[2] > dst_w.shape[2]):
+            what = ('keypoints' if src_w.dim() == 4
+                    and src_w.shape[0] != dst_w.shape[0] else
+                    'input channels or kernel size')
+            raise WarmStartError(
+                f'{name} holds {weight_key} with shape '
+                f'{tensor_shape(src_w)}, the config\'s head '
+                f'{tensor_shape(dst_w)}: another number of {what}; give a '
+                'single-frame checkpoint with as many keypoints and the '
+                "config's backbone width")
+        w = torch.zeros_like(dst_w)
+        k, c = src_w.shape[2], dst_w.shape[2] // 2
+        w[..., c - k // 2:c + k // 2 + 1, c - k // 2:c + k // 2 + 1] = src_w
+        state = {weight_key: w}
+        used = {weight_key}
+        if src_b is None:
+            state[bias_key] = torch.zeros_like(self.final_layer.bias)
+        elif tensor_shape(src_b) != tensor_shape(self.final_layer.bias):
+            raise WarmStartError(
+                f'{name} holds {bias_key} with shape {tensor_shape(src_b)}, '
+                f'the config\'s head {tensor_shape(self.final_layer.bias)}')
+        else:
+            state[bias_key] = src_b.to(dst_w.dtype)
+            used.add(bias_key)
+        # F~ = fusion([M_u, F]): F's channels follow M_u's
+        channels = self.fusion[0].conv2.out_channels
+        state.update(pass_through_state(
+            f'{prefix}fusion', self.fusion,
+            self.fusion[0].conv1.in_channels - channels, channels))
+        if self.visual == 'sequence':
+            state.update(pass_through_state(
+                f'{prefix}spatiotemporal', self.spatiotemporal,
+                self.key_frame_index * channels, channels))
+        return state, used
 
     def forward_features(self, feats):
         """All intermediate representations of Sec. 3.2.

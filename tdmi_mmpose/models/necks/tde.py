@@ -1,12 +1,10 @@
 """Multi-stage Temporal Difference Encoder (TDE), TDMI Sec. 3.1."""
 import torch
 import torch.nn as nn
-from mmcv.cnn import build_conv_layer, build_norm_layer
 from mmengine.model import BaseModule
-from mmpose.models.backbones.resnet import BasicBlock
 from mmpose.registry import MODELS
 
-from ..utils import ModulatedDeformConv2d
+from ..utils import ModulatedDeformConv2d, residual_blocks
 
 
 def temporal_difference(feats):
@@ -21,21 +19,6 @@ def temporal_difference(feats):
         F_{t+d}-F_{t+d-1}]`` along channels.
     """
     return (feats[:, 1:] - feats[:, :-1]).flatten(1, 2)
-
-
-def residual_blocks(in_channels, channels, num_blocks, norm_cfg):
-    """``num_blocks`` 3x3 residual blocks; the first projects the channels
-    with a 1x1 shortcut when ``in_channels != channels``."""
-    downsample = None
-    if in_channels != channels:
-        downsample = nn.Sequential(
-            build_conv_layer(None, in_channels, channels, 1, bias=False),
-            build_norm_layer(norm_cfg, channels)[1])
-    blocks = [BasicBlock(in_channels, channels, downsample=downsample,
-                         norm_cfg=norm_cfg)]
-    blocks += [BasicBlock(channels, channels, norm_cfg=norm_cfg)
-               for _ in range(num_blocks - 1)]
-    return nn.Sequential(*blocks)
 
 
 class SpatialModulation(nn.Module):

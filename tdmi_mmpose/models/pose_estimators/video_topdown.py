@@ -1,9 +1,11 @@
 """Top-down pose estimator over a clip of frames around a key frame."""
-from mmengine.model.weight_init import WEIGHT_INITIALIZERS
-from mmpose.models.pose_estimators import TopdownPoseEstimator
-from mmpose.registry import MODELS
+from collections import OrderedDict
 
-from ..utils.warm_start import WarmStartInit
+from mmpose.models.pose_estimators import TopdownPoseEstimator
+from mmpose.registry import MODELS, WEIGHT_INITIALIZERS
+
+from ..utils import WarmStartError, single_frame_state_dict, tensor_shape
+from .warm_start import WarmStartInit
 
 
 @MODELS.register_module()
@@ -28,7 +30,7 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
     single-frame model is (backbone and detection head copied, the
     neighbour frames entering at zero), use
     ``init_cfg=dict(type='WarmStart', checkpoint=...)``, applied after all
-    other initialisation (:mod:`tdmi_mmpose.models.utils.warm_start`); to
+    other initialisation (:meth:`warm_start`); to
     load whatever matches anyway, set ``partial_load=True``.
 
     Args:
@@ -48,8 +50,8 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
         ``Pretrained`` the same way)."""
         cfgs = self.init_cfg or []
         cfgs = list(cfgs) if isinstance(cfgs, (list, tuple)) else [cfgs]
-        warm = [c for c in cfgs if c.get('type') in ('WarmStart',
-                                                      WarmStartInit)]
+        warm = [c for c in cfgs if c.get('type') in (
+            'WarmStart', 'mmpose.WarmStart', WarmStartInit)]
         if not warm:
             return super().init_weights()
         self.init_cfg = [c for c in cfgs if c not in warm] or None
@@ -59,6 +61,103 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
             self.init_cfg = cfgs
         for cfg in warm:
             WEIGHT_INITIALIZERS.build(cfg)(self)
+
+    def warm_start_state_dict(self, source, name='the checkpoint'):
+        """The full state dict of this model warm-started from a
+        single-frame top-down model: its backbone copied, the head's part
+        from :meth:`TDMIHead.warm_start_state`, TDE and RDM kept as they
+        are (see :meth:`warm_start`).
+
+        Args:
+            source (dict[str, Tensor]): The single-frame model's state dict
+                (:func:`single_frame_state_dict`).
+            name (str): How errors name the checkpoint.
+
+        Returns:
+            OrderedDict[str, Tensor]: every key of ``self.state_dict()``.
+
+        Raises:
+            WarmStartError: naming the first missing, left-over or
+                mis-shaped key (with both shapes).
+        """
+        if not hasattr(self.head, 'warm_start_state'):
+            raise WarmStartError(
+                'warm start builds a TDMI model (TDMIHead) from a '
+                f'single-frame checkpoint; this model has a '
+                f'{type(self.head).__name__}: load {name} with load_from '
+                'instead')
+        target = OrderedDict(
+            (k, v.detach().clone()) for k, v in self.state_dict().items())
+        used = set()
+        for key, value in target.items():
+            if not key.startswith('backbone.') or (
+                    key.endswith('num_batches_tracked') and key not in source):
+                continue
+            if key not in source:
+                raise WarmStartError(
+                    f'{name} does not hold {key} {tensor_shape(value)} of '
+                    "the config's backbone: it is another backbone; give a "
+                    'checkpoint of a single-frame model with the same '
+                    'backbone as the config (type, width, stages)')
+            if tensor_shape(source[key]) != tensor_shape(value):
+                raise WarmStartError(
+                    f'{name} holds {key} with shape '
+                    f'{tensor_shape(source[key])}, the config\'s backbone '
+                    f'{tensor_shape(value)}: it is another backbone (another '
+                    'width or type); give a checkpoint of a single-frame '
+                    'model with the same backbone as the config')
+            target[key] = source[key].to(value.dtype)
+            used.add(key)
+        head_state, head_used = self.head.warm_start_state(source, name)
+        target.update(head_state)
+        used |= head_used
+        left = [k for k in source
+                if k not in used and not k.endswith('num_batches_tracked')]
+        if left:
+            raise WarmStartError(
+                f'{name} holds {left[0]} {tensor_shape(source[left[0]])} '
+                f'(and {len(left) - 1} more keys) that TDMI has no place '
+                'for: its head has layers besides the final convolution '
+                '(deconvolutions or convolutions) or its backbone has more '
+                "modules than the config's; warm start needs a heatmap head "
+                'with a final layer only (mmpose HRNet configs: '
+                'deconv_out_channels=None)')
+        return target
+
+    def warm_start(self, checkpoint, map_location='cpu', logger=None,
+                   name=None):
+        """Start TDMI (or TDMI-ST) exactly where a single-frame top-down
+        model is, in place.
+
+        TDMI's backbone is the single-frame model's HRNet and its detection
+        head is a convolution on the same feature ``F^4`` of the key frame.
+        A warm start copies the backbone and the detection head and makes
+        every path through which the neighbour frames enter contribute
+        exactly zero (:meth:`TDMIHead.warm_start_state`); TDE and RDM keep
+        their random initialisation. In eval mode the model then gives the
+        single-frame model's heatmaps on the key frame, whatever the
+        neighbours; gradients reach the zeroed scales at the first step.
+
+        Args:
+            checkpoint (str | dict): Path, ``http(s)://`` address or loaded
+                checkpoint of the single-frame model.
+            map_location: As in :func:`torch.load`. Default: ``'cpu'``.
+            logger (logging.Logger, optional): Where to say what was done.
+            name (str, optional): How errors name the checkpoint (default:
+                its path).
+
+        Returns:
+            The model. On any error nothing of it has changed.
+        """
+        name = name or (checkpoint if isinstance(checkpoint, str) else
+                        'the checkpoint')
+        source = single_frame_state_dict(checkpoint, map_location, name)
+        self.load_state_dict(self.warm_start_state_dict(source, name),
+                             strict=True)
+        if logger is not None:
+            logger.info(f'warm start from {name}: backbone and detection '
+                        'head copied; the neighbour frames enter at zero')
+        return self
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)

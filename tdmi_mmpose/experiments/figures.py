@@ -1,4 +1,4 @@
-"""Figures of the measuring tools, drawn with matplotlib (Agg) from the
+"""Figures of the experiments, drawn with matplotlib (Agg) from the
 results those tools write, next to them:
 
 * :func:`results_figure`: mAP on all / degraded / clean key frames per

@@ -1,0 +1,120 @@
+"""One run of an experiment: its config (pointed at the data and work
+dir, with its budget and seed), the stamp a reusable checkpoint must carry,
+training or reusing it, and evaluating it."""
+import hashlib
+import json
+import os.path as osp
+import time
+
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from .models import COLUMNS, DETECTOR, SUBSETS
+
+
+def job_config(path, data_root, seed, work_dir, epochs=None):
+    """A config of an experiment, pointed at the data and work dir, trained
+    for ``epochs`` (default: the config's) with one checkpoint at the end
+    and no validation during training (the evaluation step tests the final
+    weights).
+
+    Args:
+        path (str): The config file.
+        data_root (str): The built-in videos.
+        seed (int): The training seed.
+        work_dir (str | None): The run's work dir.
+        epochs (int, optional): The budget (default: the config's).
+
+    Returns:
+        Config: The run's config.
+    """
+    cfg = Config.fromfile(path)
+    data_root = data_root.rstrip('/') + '/'
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].dataset.data_root = data_root
+    for evaluator in (cfg.val_evaluator, cfg.test_evaluator):
+        for metric in (evaluator if isinstance(evaluator, list) else
+                       [evaluator]):
+            metric.ann_file = osp.join(data_root, 'annotations',
+                                       osp.basename(metric.ann_file))
+    configured = cfg.train_cfg.max_epochs
+    epochs = epochs or configured
+    if epochs != configured:
+        cfg.train_cfg.max_epochs = epochs
+        for sched in cfg.param_scheduler:
+            if sched.get('end') == configured:
+                sched.end = epochs
+            if 'milestones' in sched:  # x0.1 for the last epoch of 2+
+                sched.milestones = [max(epochs - 1, 1)]
+    cfg.train_cfg.val_interval = epochs + 1
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook',
+                                        interval=epochs, save_best=None)
+    cfg.randomness = dict(seed=seed)
+    cfg.work_dir = work_dir
+    cfg.load_from = None
+    return cfg
+
+
+def stamp(cfg, manifest):
+    """What a reusable checkpoint must have been trained with."""
+    text = cfg.pretty_text + json.dumps(manifest, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def train_or_reuse(label, cfg, manifest, retrain=False):
+    """Path of the trained checkpoint of one model."""
+    want = stamp(cfg, manifest)
+    record = osp.join(cfg.work_dir, 'main_job_stamp.json')
+    ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
+    if not retrain and osp.isfile(record) and osp.isfile(ckpt):
+        with open(record) as f:
+            if json.load(f).get('stamp') == want:
+                print(f'[main job] {label}: reusing {osp.relpath(ckpt)} '
+                      '(--retrain to train again)', flush=True)
+                return ckpt, None
+    print(f'[main job] {label}: training {cfg.train_cfg.max_epochs} epochs '
+          f'(log in {osp.relpath(cfg.work_dir)})', flush=True)
+    t0 = time.time()
+    runner = Runner.from_cfg(cfg.copy())
+    runner.train()
+    seconds = time.time() - t0
+    with open(record, 'w') as f:
+        json.dump(dict(stamp=want, train_seconds=seconds,
+                       iterations=runner.iter), f)
+    return ckpt, seconds
+
+
+def evaluate(cfg, ckpt):
+    """PoseTrack mAP on all, degraded and clean validation frames."""
+    cfg = cfg.copy()
+    cfg.load_from = ckpt
+    cfg.work_dir = osp.join(cfg.work_dir, 'test')
+    metrics = Runner.from_cfg(cfg).test()
+    return {subset: {c: float(metrics[f'{prefix}/{c}']) for c in COLUMNS}
+            for prefix, subset in SUBSETS}
+
+
+def evaluate_detector(cfg, ckpt):
+    """COCO bbox AP of the person detector on the validation frames (0
+    when it detects nothing, e.g. after the one epoch of ``--quick``)."""
+    cfg = cfg.copy()
+    cfg.load_from = ckpt
+    cfg.work_dir = osp.join(cfg.work_dir, 'test')
+    metrics = Runner.from_cfg(cfg).test()
+    box_ap = dict(bbox_mAP=0.0, bbox_mAP_50=0.0)
+    box_ap.update({k.split('/')[-1]: float(v) for k, v in metrics.items()
+                   if k.startswith('coco/bbox_mAP')})
+    return box_ap
+
+
+def main_job_detector(job):
+    """Inferencer arguments of the person detector a main job in ``job``
+    trained; an error naming the missing file otherwise."""
+    det_cfg = osp.join(job, 'detector', osp.basename(DETECTOR.config))
+    det_ckpt = osp.join(job, 'detector', 'epoch_12.pth')
+    for path in (det_cfg, det_ckpt):
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'{path} is missing: run `make demo` '
+                                    '(the main job trains the detector) '
+                                    'first, or give --job')
+    return dict(det_model=det_cfg, det_weights=det_ckpt, det_cat_ids=0)

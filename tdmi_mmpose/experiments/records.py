@@ -1,0 +1,94 @@
+"""The run record every experiment keeps: finished runs written at once,
+so that a tool stopped half-way resumes where it was, and the progress
+line with the time left."""
+import json
+import os
+import os.path as osp
+import time
+
+
+class RunRecord:
+    """Finished runs of a tool, ``{key: {seed: result}}`` in a JSON file,
+    written after each run (atomically: a stop while writing leaves the
+    previous file).
+
+    Args:
+        path (str): The JSON file (created on the first :meth:`put`).
+        tool (str): The tool's name, for error messages.
+
+    Raises:
+        SystemExit: the file is not JSON: one line naming it and what to
+            do; the file is kept as it is.
+    """
+
+    def __init__(self, path, tool):
+        self.path, self.tool = path, tool
+        self.runs = {}
+        if osp.isfile(path):
+            with open(path) as f:
+                try:
+                    self.runs = json.load(f)
+                except json.JSONDecodeError as err:
+                    raise SystemExit(
+                        f'{tool}: error: {path} is not valid JSON ({err}; a '
+                        'run stopped while writing it?); it was kept as it '
+                        'is: repair it, or move it away to run its runs '
+                        'again (their checkpoints are reused)')
+
+    def get(self, key, seed):
+        """The result of ``key`` and ``seed``, or None."""
+        return self.runs.get(key, {}).get(str(seed))
+
+    def put(self, key, seed, result):
+        """Record one finished run and write the file."""
+        self.runs.setdefault(key, {})[str(seed)] = result
+        self.save()
+
+    def by_seed(self, key, seeds=None):
+        """``{seed (int): result}`` of ``key``, only ``seeds`` if given."""
+        return {int(s): v for s, v in self.runs.get(key, {}).items()
+                if seeds is None or int(s) in seeds}
+
+    def save(self):
+        os.makedirs(osp.dirname(osp.abspath(self.path)), exist_ok=True)
+        tmp = f'{self.path}.tmp'
+        with open(tmp, 'w') as f:
+            json.dump(self.runs, f, indent=1)
+        os.replace(tmp, self.path)
+
+
+class Progress:
+    """Progress lines ``[tool] i/total: what, about N min left``.
+
+    Args:
+        tool (str): The prefix.
+        total (int): Number of runs to do.
+    """
+
+    def __init__(self, tool, total):
+        self.tool, self.total = tool, total
+        self.done, self.t0 = 0, time.time()
+
+    def left(self):
+        """``', about N min left'`` once a run has finished, else ``''``."""
+        if not self.done:
+            return ''
+        left = (time.time() - self.t0) / self.done * (self.total - self.done)
+        return f', about {left / 60:.0f} min left'
+
+    def start(self, index, what):
+        """Say that run ``index`` (1-based) starts."""
+        print(f'[{self.tool}] {index}/{self.total}: {what}{self.left()}',
+              flush=True)
+
+    def finish(self, what):
+        """Say that a run finished, with the count and the time left."""
+        self.done += 1
+        print(f'[{self.tool}]   {what} ({self.done}/{self.total} done'
+              f'{self.left()})', flush=True)
+
+
+def write_json(path, data):
+    """Write ``data`` as indented JSON (the results files of the tools)."""
+    with open(path, 'w') as f:
+        json.dump(data, f, indent=1)

@@ -1,0 +1,63 @@
+"""Command-line options that ``tools/train.py`` and ``tools/test.py``
+share, with mmpose's names and meanings: mixed precision and drawing
+predictions."""
+
+AMP_DTYPES = dict(fp16='float16', bf16='bfloat16')
+
+
+def add_amp_arg(parser, what):
+    """``--amp [fp16|bf16]``; bare ``--amp``
+    is fp16, as in mmpose."""
+    parser.add_argument(
+        '--amp', nargs='?', const='fp16', choices=tuple(AMP_DTYPES),
+        help=f'automatic mixed precision: {what}; fp16 without a value, '
+        'bf16 for cards with bfloat16 (Ampere and newer)')
+
+
+def amp_device(dtype, cpu_ok):
+    """The device type (``'cuda'`` or ``'cpu'``) on which ``--amp dtype``
+    runs; stops with one line naming the flag and what to use instead where
+    it cannot run (no CUDA, or bf16 on a GPU without bfloat16)."""
+    import torch
+    if torch.cuda.is_available():
+        if dtype == 'bf16' and not torch.cuda.is_bf16_supported():
+            raise SystemExit(
+                f'--amp bf16: this GPU ({torch.cuda.get_device_name()}) has '
+                'no bfloat16 support: use --amp fp16, or run without --amp')
+        return 'cuda'
+    if cpu_ok and dtype == 'bf16':
+        return 'cpu'
+    use = ('use --amp bf16 (CPU autocast), or run without --amp' if cpu_ok
+           else 'train without --amp')
+    raise SystemExit(f'--amp {dtype} (mixed precision) needs a CUDA device; '
+                     f'this machine has none: {use}')
+
+
+def add_visualization_args(parser, stage):
+    """mmpose's ``--show-dir``/``--show``/``--interval``/``--wait-time``
+   ; ``stage`` names what is drawn."""
+    parser.add_argument('--show-dir',
+                        help=f'draw {stage} predictions (key frames) into '
+                        'this folder of the run\'s work dir')
+    parser.add_argument('--show', action='store_true',
+                        help=f'show {stage} predictions in a window')
+    parser.add_argument('--interval', type=int, default=1,
+                        help=f'draw every n-th {stage} iteration')
+    parser.add_argument('--wait-time', type=float, default=1,
+                        help='seconds each shown image stays')
+
+
+def enable_visualization(cfg, config, show, show_dir, interval, wait_time):
+    """``--show``/``--show-dir``/``--interval``/``--wait-time`` as mmpose
+    applies them to ``default_hooks.visualization``."""
+    if not (show or show_dir):
+        return
+    if 'visualization' not in cfg.default_hooks:
+        raise KeyError(f'{config} has no default_hooks.visualization, '
+                       'which --show and --show-dir turn on; add '
+                       "dict(type='VideoPoseVisualizationHook') there")
+    vis = cfg.default_hooks.visualization
+    vis.enable, vis.show = True, show
+    if show:
+        vis.wait_time = wait_time
+    vis.out_dir, vis.interval = show_dir, interval

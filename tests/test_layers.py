@@ -1,0 +1,125 @@
+"""The package's layers import only downward: no import circle inside
+``tdmi_mmpose`` (imports inside functions included), and the model
+utilities import nothing from heads, necks or estimators."""
+import ast
+import os
+import os.path as osp
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+PACKAGE = 'tdmi_mmpose'
+
+
+def module_files(root=ROOT, package=PACKAGE):
+    """``{module name: file}`` of every module of ``package``."""
+    out = {}
+    for folder, _, files in os.walk(osp.join(root, package)):
+        for name in files:
+            if not name.endswith('.py'):
+                continue
+            rel = osp.relpath(osp.join(folder, name), root)[:-3]
+            parts = rel.split(os.sep)
+            if parts[-1] == '__init__':
+                parts = parts[:-1]
+            out['.'.join(parts)] = osp.join(folder, name)
+    return out
+
+
+def imports_of(module, path, modules):
+    """The modules of the package that ``module`` imports anywhere in its
+    file (``from pkg import name`` counts as ``pkg.name`` where that is a
+    module, else as ``pkg``)."""
+    is_pkg = path.endswith('__init__.py')
+    base = module.split('.') if is_pkg else module.split('.')[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(open(path).read(), path)):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parent = base[:len(base) - node.level + 1]
+                target = '.'.join(parent + ([node.module]
+                                            if node.module else []))
+            else:
+                target = node.module
+            names = [f'{target}.{a.name}' if f'{target}.{a.name}' in modules
+                     else target for a in node.names]
+        else:
+            continue
+        found.update(n for n in names if n in modules and n != module)
+    return found
+
+
+def cycles(graph):
+    """Strongly connected components with more than one module (Tarjan)."""
+    index, low, stack, on, out = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def import_graph(root=ROOT, package=PACKAGE):
+    modules = module_files(root, package)
+    return {m: imports_of(m, p, modules) for m, p in modules.items()}
+
+
+def test_no_import_cycle():
+    found = cycles(import_graph())
+    assert not found, f'import circles inside {PACKAGE}: {found}'
+
+
+def test_cycle_checker_finds_a_circle(tmp_path):
+    """The checker fails on a circle made through a function-level
+    import, as the warm start's was."""
+    pkg = tmp_path / 'pkg'
+    (pkg / 'a').mkdir(parents=True)
+    (pkg / '__init__.py').write_text('')
+    (pkg / 'a' / '__init__.py').write_text('from .x import f\n')
+    (pkg / 'a' / 'x.py').write_text('def f():\n    from ..b import g\n')
+    (pkg / 'b.py').write_text('from .a import f\n\ndef g():\n    pass\n')
+    assert cycles(import_graph(str(tmp_path), 'pkg')) == [
+        ['pkg.a', 'pkg.a.x', 'pkg.b']]
+
+
+def test_model_utils_import_nothing_above_them():
+    graph = import_graph()
+    above = ('heads', 'necks', 'pose_estimators', 'backbones', 'losses',
+             'data_preprocessors')
+    for module, deps in graph.items():
+        if module.startswith(f'{PACKAGE}.models.utils'):
+            bad = [d for d in deps if d.split('.')[2:3] and
+                   d.split('.')[2] in above]
+            assert not bad, f'{module} imports {bad}'
+
+
+def test_experiments_not_imported_by_the_package():
+    """``tdmi_mmpose.experiments`` (the research machinery) is imported by
+    the tools, never by the library itself."""
+    graph = import_graph()
+    for module, deps in graph.items():
+        if module.startswith(f'{PACKAGE}.experiments'):
+            continue
+        bad = [d for d in deps if d.startswith(f'{PACKAGE}.experiments')]
+        assert not bad, f'{module} imports {bad}'
