@@ -2,6 +2,7 @@
 ``README.md`` and ``docs/`` resolves (checked without Sphinx), the README
 stays a front page, and ``make docs`` builds with warnings as errors."""
 import glob
+import os
 import os.path as osp
 import re
 import shutil
@@ -119,3 +120,48 @@ def test_make_docs_without_sphinx_says_how_to_install(tmp_path):
     assert proc.returncode != 0
     lines = proc.stderr.strip().splitlines()
     assert len(lines) >= 1 and 'requirements/docs.txt' in lines[0]
+
+
+def test_every_table_and_figure_regenerates_from_its_record(tmp_path):
+    """The results blocks of the README and the docs and the figures drawn
+    from records are exactly what the records give (bit for bit)."""
+    from tdmi_mmpose.experiments.docs import update
+    assert update(check=True, out_dir=str(tmp_path)) == []
+
+
+def test_a_changed_record_shows_in_its_table_and_figures(tmp_path,
+                                                          monkeypatch):
+    """One number changed in the warm set's record: the check names the
+    README, the Results page and both figures drawn from that record."""
+    import json
+
+    from tdmi_mmpose.experiments import docs
+    records = tmp_path / 'records'
+    shutil.copytree(docs.RECORDS, records)
+    path = records / 'ablation_warm.json'
+    record = json.loads(path.read_text())
+    record['results']['stats']['warm-e2']['all']['mean'] += 1.0
+    path.write_text(json.dumps(record))
+    monkeypatch.setattr(docs, 'RECORDS', str(records))
+    changed = set(docs.update(check=True, out_dir=str(tmp_path)))
+    assert changed == {'README.md', 'docs/en/results.md',
+                       'docs/en/figures/warm_forest.png',
+                       'docs/en/figures/warm_cost.png'}
+
+
+def test_every_record_is_shown_and_every_figure_once():
+    """Each record in docs/en/records has a block on some page, and each
+    figure appears on one page only."""
+    from tdmi_mmpose.experiments.docs import BLOCK, FIGURES, PAGES, RECORDS
+    texts = {p: open(p).read() for p in PAGES}
+    shown = {m.group('name') for t in texts.values()
+             for m in BLOCK.finditer(t)}
+    recorded = {osp.splitext(f)[0] for f in os.listdir(RECORDS)}
+    assert recorded == shown
+    for figure in glob.glob(osp.join(ROOT, 'docs', 'en', 'figures', '*')):
+        name = osp.basename(figure)
+        pages = [p for p, t in texts.items() if f'figures/{name})' in t]
+        assert len(pages) == 1, (name, pages)
+    assert {osp.basename(f) for f in FIGURES} == {
+        osp.basename(f) for f in glob.glob(osp.join(ROOT, 'docs', 'en',
+                                                    'figures', '*'))}

@@ -47,6 +47,7 @@ def test_video_demo_on_the_real_video(tmp_path, checkpoint):
         timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert '5 frames in' in proc.stdout and 'frames/s' in proc.stdout
+    assert '[video_demo] device: cpu' in proc.stdout  # no GPU here
     video = cv2.VideoCapture(str(tmp_path / 'out' / 'demo.mp4'))
     assert video.get(cv2.CAP_PROP_FRAME_COUNT) == 5
     preds = json.load(open(tmp_path / 'out' / 'demo.json'))
@@ -99,6 +100,24 @@ def test_same_keypoints_as_clip_inference(inferencer):
             np.testing.assert_allclose(by_score[score]['keypoints'],
                                        e.pred_instances.keypoints[0],
                                        atol=1e-3)
+
+
+def test_pose_based_nms_drops_a_duplicate_person():
+    """mmpose's ``pose_based_nms``: the same person given twice (the same
+    box, another score) is one person with it, two without (no tracker,
+    which would merge the two boxes itself)."""
+    torch.manual_seed(0)
+    inf = VideoPoseInferencer(TINY_CFG, device='cpu', tracker=None)
+    twice = np.array([[400, 100, 700, 600, 0.9], [400, 100, 700, 600, 0.6],
+                      [0, 0, 200, 300, 0.95]])
+    plain = list(inf(FRAMES[:3], bboxes=[twice] * 3))
+    nms = list(inf(FRAMES[:3], bboxes=[twice] * 3, pose_based_nms=True))
+    for without, with_nms in zip(plain, nms):
+        assert len(without['predictions'][0]) == 3
+        assert sorted(round(p['bbox_score'], 2) for p in
+                      with_nms['predictions'][0]) == [0.9, 0.95]
+    with pytest.raises(ValueError, match='merge_results=False'):
+        list(inf(FRAMES[:3], bboxes=[twice] * 3, merge_results=False))
 
 
 def test_zero_detections_give_empty_frames():

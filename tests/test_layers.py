@@ -123,3 +123,19 @@ def test_experiments_not_imported_by_the_package():
             continue
         bad = [d for d in deps if d.startswith(f'{PACKAGE}.experiments')]
         assert not bad, f'{module} imports {bad}'
+
+
+def test_tools_are_thin_and_find_the_package_by_import():
+    """Every tool is argument parsing over the package: about 200 lines at
+    most, and neither the tools nor the tests edit the module path."""
+    edit = 'sys.' + 'path'  # spelt so that this file does not match
+    for top in ('tools', 'tests'):
+        for folder, _, files in os.walk(osp.join(ROOT, top)):
+            for name in files:
+                if not name.endswith('.py'):
+                    continue
+                path = osp.join(folder, name)
+                text = open(path).read()
+                assert edit not in text, path
+                if top == 'tools':
+                    assert text.count('\n') <= 200, path

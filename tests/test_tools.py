@@ -207,7 +207,7 @@ def test_main_job_offers_the_warm_start(tmp_path):
     work = tmp_path / 'job'
     out = run(PY, 'tools/demo.py', '--quick', '--models', 'tdmi-warm',
               '--no-video', '--no-detector', '--work-dir', work)
-    assert 'TDMI warm-started from (a), +2 epochs' in out
+    assert 'TDMI warm-started, +2 epochs' in out
     assert 'mmpose single-frame HRNet' in out
     from mmengine.config import Config
     cfg = Config.fromfile(str(next((work / 'tdmi-warm').glob('*.py'))))
@@ -226,12 +226,13 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     out = run(PY, 'tools/demo.py', '--quick', '--work-dir', work)
     table = re.search(r'model \| +frames \| +Head \|.*\| +Mean\n(.*)', out,
                       re.S).group(1)
-    for label in ('mmpose single-frame HRNet', 'TDMI', 'TDMI without L_MI',
-                  'TDMI, detected boxes',
+    for label in ('mmpose single-frame HRNet', 'TDMI (TDE + RDM + L_MI)',
+                  'TDMI without L_MI', 'TDMI, detected boxes',
                   'mmpose single-frame HRNet, detected boxes'):
         for subset in ('all', 'degraded', 'clean'):
-            assert re.search(rf'{label} \| +{subset} \|( +[\d.]+ \|){{7}} '
-                             r'+[\d.]+', table), (label, subset)
+            assert re.search(rf'{re.escape(label)} \| +{subset} \|'
+                             r'( +[\d.]+ \|){7} +[\d.]+', table), (label,
+                                                                  subset)
     assert re.search(r'RTMDet-tiny person detector: bbox AP [\d.]+', out)
     with open(work / 'results.json') as f:
         results = json.load(f)['results']
@@ -240,12 +241,14 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     assert 'video inferencer: feature reuse on (aligned' in out
     assert re.search(r"single-frame pipeline with the same detector: "
                      r"[\d.]+ frames/s", out)
-    assert (work / 'results.md').read_text().count('| TDMI |') == 3
+    assert (work / 'results.md').read_text().count(
+        '| TDMI (TDE + RDM + L_MI) |') == 3
     from PIL import Image
     figure = Image.open(work / 'results.png')
     assert figure.size[0] > 200
     assert json.loads(figure.text['Description'])['entries'] == [
-        'mmpose single-frame HRNet', 'TDMI', 'TDMI without L_MI']
+        'mmpose single-frame HRNet', 'TDMI (TDE + RDM + L_MI)',
+        'TDMI without L_MI']
     assert osp.getsize(work / 'side_by_side.mp4') > 10000
     (clip, ) = (work / 'tracked').glob('val_*.mp4')
     assert osp.getsize(clip) > 10000

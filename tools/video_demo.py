@@ -82,7 +82,9 @@ def parse_args():
     parser.add_argument('--onnx', help='ONNX file of the pose model '
                         '(tools/deployment/pytorch2onnx.py)')
     parser.add_argument('--out-dir', default='work_dirs/video_demo')
-    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--device', default=None,
+                        help='cpu, cuda or cuda:N (default: CUDA when '
+                        'available, as mmpose\'s inferencers pick it)')
     return parser.parse_args()
 
 
@@ -139,6 +141,8 @@ def main():
         onnx_file=args.onnx, warm_start=args.warm_start,
         flip_test=args.flip_test)
     os.makedirs(args.out_dir, exist_ok=True)
+    device = next(inferencer.model.parameters()).device
+    print(f'[video_demo] device: {device}', flush=True)
     progress = ProgressBar(num_frames)
     t0, frames = time.time(), 0
     for _ in inferencer(args.video, bboxes=args.bboxes,

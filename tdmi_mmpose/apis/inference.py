@@ -110,6 +110,31 @@ def check_video_model(model):
     return num_frames
 
 
+def clip_data_info(images, paths, key, box, score, dataset_meta):
+    """The data info of one person in one clip, as the video test pipeline
+    (``LoadVideoFrames`` ... ``PackPoseInputs``) takes it.
+
+    Args:
+        images (list[np.ndarray]): The clip's frames, BGR ``(H, W, 3)``.
+        paths (list[str | None]): Their paths (None where unknown).
+        key (int): Index of the key frame in the clip.
+        box (np.ndarray): The person's ``(4, )`` xyxy box in the key frame.
+        score (float): Its score.
+        dataset_meta (dict): The model's ``dataset_meta``.
+
+    Returns:
+        dict: ``img`` (the frames), ``img_path`` (the key frame's),
+        ``frame_paths``, ``bbox`` ``(1, 4)``, ``bbox_score`` ``(1, )`` and
+        the dataset meta.
+    """
+    info = dict(img=list(images), img_path=paths[key],
+                frame_paths=list(paths),
+                bbox=np.asarray(box, np.float32).reshape(1, 4),
+                bbox_score=np.asarray([score], np.float32).reshape(1))
+    info.update(dataset_meta)
+    return info
+
+
 def inference_video_topdown(model, frames, bboxes=None, bbox_format='xyxy'):
     """Estimate the poses in the key (centre) frame of a clip.
 
@@ -158,11 +183,8 @@ def inference_video_topdown(model, frames, bboxes=None, bbox_format='xyxy'):
     pipeline = Compose(model.cfg.test_dataloader.dataset.pipeline)
     paths = [os.fspath(f) if isinstance(f, (str, os.PathLike)) else None
              for f in frames]
-    data = []
-    for box, score in zip(boxes, scores):
-        info = dict(img=list(images), img_path=paths[key], frame_paths=paths,
-                    bbox=box[None], bbox_score=np.array([score], np.float32))
-        info.update(model.dataset_meta)
-        data.append(pipeline(info))
+    data = [pipeline(clip_data_info(images, paths, key, box, score,
+                                    model.dataset_meta))
+            for box, score in zip(boxes, scores)]
     with torch.no_grad():
         return model.test_step(pseudo_collate(data))

@@ -126,24 +126,42 @@ def markdown(stats, names, reference, meta, minutes=None):
     return '\n'.join(lines)
 
 
-def write_figures(results, work_dir):
+def forest_rows(results):
+    """``(label, {subset: paired difference})`` of every model of a
+    ``results.json`` but the reference, for :func:`.figures.forest_figure`.
+    """
+    stats, reference = results['stats'], results['reference']
+    return [(model_label(n), {s: e['minus_reference']
+                              for s, e in stats[n].items()
+                              if 'minus_reference' in e})
+            for n in results.get('names') or stats
+            if n in stats and n != reference]
+
+
+def cost_points(results):
+    """``(label, training minutes, summary on all key frames)`` of every
+    model whose runs carry their training time (the normalised minutes
+    where a record gives them), for :func:`.figures.cost_figure`."""
+    stats = results['stats']
+    minutes = results.get('train_minutes_normalised') or \
+        results.get('train_minutes') or {}
+    return [(model_label(n), minutes[n]['mean'], stats[n]['all'])
+            for n in results.get('names') or stats
+            if n in minutes and 'all' in stats.get(n, {})]
+
+
+def write_figures(results, work_dir, prefix='', caption=None):
     """``forest.png`` (paired differences) and, when runs carry their
     training time, ``cost.png`` (mAP against training minutes) from a
-    ``results.json``; the paths written."""
-    stats, reference = results['stats'], results['reference']
-    label = {n: model_label(n) for n in stats}
-    caption = results.get('caption')
-    rows = [(label[n], {s: e['minus_reference'] for s, e in stats[n].items()
-                        if 'minus_reference' in e})
-            for n in stats if n != reference]
-    written = [figures.forest_figure(rows, label[reference],
-                             osp.join(work_dir, 'forest.png'), caption)]
-    minutes = results.get('train_minutes', {})
-    points = [(label[n], minutes[n]['mean'], stats[n]['all'])
-              for n in stats if n in minutes and 'all' in stats[n]]
+    ``results.json``, each name after ``prefix``; the paths written."""
+    caption = caption or results.get('caption')
+    written = [figures.forest_figure(
+        forest_rows(results), model_label(results['reference']),
+        osp.join(work_dir, f'{prefix}forest.png'), caption)]
+    points = cost_points(results)
     if points:
-        written.append(figures.cost_figure(points, osp.join(work_dir, 'cost.png'),
-                                   caption))
+        written.append(figures.cost_figure(
+            points, osp.join(work_dir, f'{prefix}cost.png'), caption))
     return written
 
 
@@ -187,11 +205,24 @@ def run_one(run, manifest):
 
 def plan(names, seeds, epochs, work_dir, data_root, data_seed, manifest,
          record):
-    """The runs of ``names`` x ``seeds`` not yet in ``record``.
+    """The runs of ``names`` x ``seeds`` not yet in ``record`` (or
+    recorded with another config or data).
+
+    Args:
+        names (list[str]): Models of :data:`.models.MODELS`, each after
+            the model it is warm-started from.
+        seeds (int): K: seeds ``0..K-1``.
+        epochs (int | None): The budget of models without their own.
+        work_dir (str): The tool's work dir (runs in ``NAME/eE_seedS``).
+        data_root (str): The built-in videos.
+        data_seed (int): Their seed (part of the record's keys).
+        manifest (dict): Their manifest (part of each run's stamp).
+        record (RunRecord): The finished runs.
 
     Returns:
-        tuple: ``(todo, key_of, budgets)``: the :class:`Run` s to do, the
-        ``runs.json`` key of each model and the set of budgets.
+        tuple: ``(todo, key_of, budgets, stamped)``: the :class:`Run` s to
+        do, the ``runs.json`` key of each model, the set of budgets and how
+        many older records (without a stamp) were given theirs.
     """
     key_of, budgets, todo = {}, set(), []
     stamped = 0  # older records given their stamp
@@ -351,8 +382,9 @@ def run(args):
                  'it starts from.')
     md = markdown(stats, args.names, args.reference, meta, minutes)
     print('\n' + md, flush=True)
-    results = dict(meta=meta, identity=identity, reference=args.reference,
-                   stats=stats, train_minutes=minutes,
+    results = dict(meta=meta, identity=identity, names=args.names,
+                   reference=args.reference, stats=stats,
+                   train_minutes=minutes,
                    caption=f'{" ".join(["ablation.py"] + sys.argv[1:])}; '
                    f'{time.strftime("%Y-%m-%d")}', runs=by_name)
     write_json(osp.join(args.work_dir, 'results.json'), results)

@@ -264,7 +264,8 @@ def scale_step(config, batch, dtype, with_cp, device, steps):
 
 
 def section_scale(device, batches, steps):
-    """Rows of section 6 (the numbers of the GPU table in docs/en/user_guides/training_on_gpus.md)."""
+    """Rows of section 6 (the GPU table of
+    ``docs/en/user_guides/training_on_gpus.md``)."""
     rows = []
     gib = '{:.1f} GiB'.format
     base_cfg = resolve(W48_BASELINE)

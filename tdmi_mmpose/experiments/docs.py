@@ -109,14 +109,16 @@ def read_record(name):
         raise SystemExit(f'docs_tables.py: error: record {path}: {err}')
 
 
-def provenance(record, name):
+def provenance(record, name, short=False):
     """The line under a generated table: command, date, machine, load,
-    the record's file."""
-    source = '' if record['source'] == 'measured' else \
-        f' {record["source"]}.'
+    the record's file, and where a record that the tool did not write came
+    from (``short``: only that it did not)."""
+    measured = record['source'] == 'measured'
+    note = '' if measured or short else f' {record["source"]}.'
+    mark = '' if measured or not short else ', not written by the tool'
     return (f'*`{record["command"]}`; {record["date"]}, {record["machine"]}'
-            f', {record["load"]}. Record: `docs/en/records/{name}.json`.'
-            f'{source}*')
+            f', {record["load"]}. Record: `docs/en/records/{name}.json`'
+            f'{mark}.{note}*')
 
 
 def compact(results):
@@ -199,7 +201,8 @@ def render(name, view=None):
     else:
         raise SystemExit(f'docs_tables.py: error: record {name}: unknown '
                          f'tool {tool!r}')
-    return body + '\n\n' + provenance(record, name) + '\n'
+    return body + '\n\n' + provenance(record, name,
+                                        short=view == 'compact') + '\n'
 
 
 def regenerate_page(path):
@@ -215,32 +218,21 @@ def regenerate_page(path):
 
 
 def draw(figure, out):
-    """Draw ``FIGURES[figure]`` from its record into ``out``."""
+    """Draw ``FIGURES[figure]`` from its record into ``out``, with the code
+    of the tool that measured it."""
     name, kind = FIGURES[figure]
     record = read_record(name)
-    results = record['results']
     caption = f'{record["command"]}; {record["date"]}'
     if kind == 'frontier':
-        from .frontier import PIPELINES
-        stats = results['stats']
-        source = 'detected' if 'detected' in stats else next(iter(stats))
-        points = [(PIPELINES[p][0], e['frames_per_second'], e['all'])
-                  for p, e in stats[source].items()]
-        return figures.frontier_figure(points, out,
-                                       f'{caption} ({source} boxes)')
-    stats, reference = results['stats'], results['reference']
+        from .frontier import draw as draw_frontier
+        return draw_frontier(record['results'], out, caption)
+    from .ablation import cost_points, forest_rows
+    results = record['results']
     if kind == 'forest':
-        rows = [(model_label(n), {s: e['minus_reference']
-                                  for s, e in stats[n].items()
-                                  if 'minus_reference' in e})
-                for n in results['names'] if n in stats and n != reference]
-        return figures.forest_figure(rows, model_label(reference), out,
+        return figures.forest_figure(forest_rows(results),
+                                     model_label(results['reference']), out,
                                      caption)
-    minutes = results.get('train_minutes_normalised') or \
-        results['train_minutes']
-    points = [(model_label(n), minutes[n]['mean'], stats[n]['all'])
-              for n in results['names'] if n in minutes and n in stats]
-    return figures.cost_figure(points, out, caption)
+    return figures.cost_figure(cost_points(results), out, caption)
 
 
 def update(check=False, out_dir=None):

@@ -257,17 +257,17 @@ def run(args):
     with open(osp.join(args.work_dir, 'frontier.md'), 'w') as f:
         f.write(md + '\n')
     if stats:
-        print(f'[frontier] figure: {draw(out, args.work_dir)}', flush=True)
+        png = draw(out, osp.join(args.work_dir, 'frontier.png'))
+        print(f'[frontier] figure: {png}', flush=True)
     return out
 
 
-def draw(out, work_dir):
-    """``frontier.png`` (mAP against frames per second) of a
-    ``frontier.json``, detected boxes where measured."""
+def draw(out, path, caption=None):
+    """The frontier figure (mAP against frames per second, detected boxes
+    where measured) of a ``frontier.json`` into ``path``."""
     stats = out['stats']
     source = 'detected' if 'detected' in stats else next(iter(stats))
     points = [(PIPELINES[p][0], e['frames_per_second'], e['all'])
               for p, e in stats[source].items()]
-    return figures.frontier_figure(points, osp.join(work_dir, 'frontier.png'),
-                                   f'{out["caption"]} ({source} boxes)')
-
+    return figures.frontier_figure(
+        points, path, f'{caption or out["caption"]} ({source} boxes)')

@@ -98,6 +98,10 @@ def parse_args():
     parser.add_argument('--quick', action='store_true',
                         help='a check of the tool: small videos in '
                         'WORK_DIR/data, 1 epoch')
+    parser.add_argument('--record',
+                        help='also write the results as a docs record '
+                        '(docs/en/records/NAME.json; see '
+                        'tools/analysis/docs_tables.py)')
     args = parser.parse_args()
     names, reference = SETS[args.set]
     if args.configs:
@@ -134,7 +138,11 @@ def main():
     if args.device == 'cpu':
         os.environ['CUDA_VISIBLE_DEVICES'] = ''
     import tdmi_mmpose  # noqa: F401  (registers the plugin)
-    run(args)
+    from tdmi_mmpose.experiments.docs import load, write_record
+    started = load()
+    results = run(args)
+    if args.record:
+        write_record(args.record, 'ablation', results, started)
 
 
 if __name__ == '__main__':

@@ -1,34 +1,21 @@
 """Speed of TDMI against mmpose's single-frame pipeline, as ratios measured
-in one run on this machine:
-
-1. model: TDMI-W48 384x288 forward against five single-frame HRNet-W48
-   passes, and TDE + RDM + head on top of the five backbone passes;
-2. training: one training step of the main job's TDMI against its
-   single-frame model (same widths, input, batch);
-3. video: frames per second of detector + ByteTrack + TDMI on the built-in
-   validation videos, per clip (the paper's protocol) and with feature
-   reuse, against mmpose's single-frame top-down inferencer with the same
-   detector, and the PoseTrack mAP of each; ``video-w48``: the same cost
-   ratios with HRNet-W48 384x288 pose models (random init), where the
-   backbone dominates;
-4. data: samples per second of the TDMI training pipeline (2 workers)
-   against what the training step consumes;
-5. onnx: the main job's TDMI network on one clip in onnxruntime against
-   torch (``tools/deployment/pytorch2onnx.py``'s export);
-6. scale: one TDMI-W48 384x288 training step (Adam, random clips) against
-   five steps of mmpose's single-frame HRNet-W48 at the same batch, in fp32
-   and bf16 autocast, with and without activation checkpointing, and the
-   peak GPU memory of each; meant for ``--device cuda``.
-
-The sections are :mod:`tdmi_mmpose.experiments.benchmark`. Sections 2-4
-use the built-in videos, and 3 the main job's checkpoints
-(``video-w48`` its detector):
-run `make demo` first.
+in one run on this machine: ``--sections`` model (TDMI-W48 against five
+single-frame passes), train (one training step), video and video-w48
+(detector + ByteTrack + TDMI per clip and with feature reuse against
+mmpose's single-frame inferencer), data (the training pipeline against
+the training step), onnx (onnxruntime against torch) and scale (the
+TDMI-W48 training step by batch, precision and checkpointing, with peak
+GPU memory; for ``--device cuda``). What each measures:
+:mod:`tdmi_mmpose.experiments.benchmark`. Sections train, video and data
+use the built-in videos, video the main job's checkpoints and video-w48
+its detector: run `make demo` first.
 
 Example:
     python tools/analysis/benchmark.py               # sections 1-5
     python tools/analysis/benchmark.py --sections model video
-    python tools/analysis/benchmark.py --device cuda  # section 6, batch 16, 32
+    python tools/analysis/benchmark.py --device cuda  # scale, batch 16, 32
+    python tools/analysis/benchmark.py --sections model train data onnx \
+        --record docs/en/records/benchmark_cpu.json
 """
 import argparse
 import os.path as osp
@@ -42,6 +29,7 @@ from tdmi_mmpose.experiments.benchmark import (REUSE_SYN, section_data,
                                                section_scale, section_train,
                                                section_video,
                                                section_video_w48)
+from tdmi_mmpose.experiments.docs import load, write_record
 from tdmi_mmpose.experiments.models import ROOT, default_data_root
 
 
@@ -69,6 +57,10 @@ def parse_args():
     parser.add_argument('--samples', type=int, default=100)
     parser.add_argument('--frames', type=int, default=12,
                         help='frames of the video-w48 section')
+    parser.add_argument('--record',
+                        help='also write the rows as a docs record '
+                        '(docs/en/records/NAME.json; see '
+                        'tools/analysis/docs_tables.py)')
     args = parser.parse_args()
     if args.sections is None:
         args.sections = (['scale'] if args.device.startswith('cuda') else
@@ -82,6 +74,7 @@ def parse_args():
 
 def main():
     args = parse_args()
+    started = load()
     from mmpose.utils import register_all_modules
     register_all_modules()
     gpu = (torch.cuda.get_device_name() if torch.cuda.is_available() else
@@ -123,6 +116,12 @@ def main():
     for name, value, target, numbers in rows:
         print(f'{name:{width}} | {value:5.2f} | {target or "-":>6} | '
               f'{numbers}')
+    if args.record:
+        write_record(args.record, 'table', dict(
+            header=['measure', 'value', 'target', 'figures'],
+            align=['---', '---:', '---:', '---'],
+            rows=[[name, f'{value:.2f}', target or '—', numbers]
+                  for name, value, target, numbers in rows]), started)
 
 
 if __name__ == '__main__':

@@ -52,6 +52,10 @@ def parse_args():
                         'data/synthetic_videos, with _seedN added for '
                         '--data-seed N > 0)')
     parser.add_argument('--data-seed', type=int, default=0)
+    parser.add_argument('--record',
+                        help='also write the results as a docs record '
+                        '(docs/en/records/NAME.json; see '
+                        'tools/analysis/docs_tables.py)')
     args = parser.parse_args()
     if args.seeds < 2:
         parser.error(f'--seeds {args.seeds}: K must be at least 2')
@@ -64,7 +68,11 @@ def parse_args():
 def main():
     args = parse_args()
     import tdmi_mmpose  # noqa: F401  (registers the plugin)
-    run(args)
+    from tdmi_mmpose.experiments.docs import load, write_record
+    started = load()
+    results = run(args)
+    if args.record:
+        write_record(args.record, 'frontier', results, started)
 
 
 if __name__ == '__main__':

@@ -17,6 +17,7 @@ import os.path as osp
 import torch
 
 from tdmi_mmpose.experiments.cost import BASELINE, DEFAULT, cost_rows
+from tdmi_mmpose.experiments.docs import load, write_record
 from tdmi_mmpose.experiments.models import ROOT
 
 
@@ -26,11 +27,16 @@ def parse_args():
     parser.add_argument('--baseline', default=BASELINE,
                         help='single-frame mmpose config to compare with')
     parser.add_argument('--repeats', type=int, default=5)
+    parser.add_argument('--record',
+                        help='also write the table as a docs record '
+                        '(docs/en/records/NAME.json; see '
+                        'tools/analysis/docs_tables.py)')
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
+    started = load()
     from mmpose.utils import register_all_modules
     register_all_modules()
     rows, clip = cost_rows(args.config, args.baseline, args.repeats)
@@ -47,9 +53,18 @@ def main():
           f'{t_full / t_base:.2f}x latency')
     ratio_f, ratio_t = macs_extra / macs_bb, t_extra / t_bb
     verdict = 'met' if max(ratio_f, ratio_t) <= 0.10 else 'NOT met'
-    print(f'TDE + RDM + head on top of the {frames} backbone passes: '
-          f'{100 * ratio_f:.1f}% GFLOPs, {100 * ratio_t:.1f}% latency '
-          f'(target <= 10%: {verdict})')
+    summary = (f'TDE + RDM + head on top of the {frames} backbone passes: '
+               f'{100 * ratio_f:.1f}% GFLOPs, {100 * ratio_t:.1f}% latency '
+               f'(target <= 10%: {verdict})')
+    print(summary)
+    if args.record:
+        write_record(args.record, 'table', dict(
+            header=['per person', 'params (M)', 'GFLOPs', 'CPU ms'],
+            align=['---', '---:', '---:', '---:'],
+            rows=[[name, f'{p:.2f}', f'{m / 1e9:.2f}', f'{t * 1e3:.1f}']
+                  for name, p, m, t in rows],
+            note=f'Input {h}x{w}, {frames} frames, one person, '
+            f'{torch.get_num_threads()} CPU threads. {summary}.'), started)
 
 
 if __name__ == '__main__':

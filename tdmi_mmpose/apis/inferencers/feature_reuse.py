@@ -3,6 +3,8 @@ backbone once, and the clips that hold its frame share its features."""
 import numpy as np
 import torch
 
+from ..inference import clip_data_info
+
 
 class FeatureReuse:
     """Backbone features of person crops, cached by ``(frame, box)`` and
@@ -86,11 +88,9 @@ class FeatureReuse:
             key = self.nearest_crop(entry[0], box, new)
             if key is None:
                 key = (entry[0], tuple(np.round(box[:4], 3).tolist()))
-                info = dict(img=[entry[1]], img_path=entry[2],
-                            frame_paths=[entry[2]], bbox=box[None, :4],
-                            bbox_score=box[4:5])
-                info.update(self.model.dataset_meta)
-                new[key] = self.pipeline(info)
+                new[key] = self.pipeline(clip_data_info(
+                    [entry[1]], [entry[2]], 0, box[:4], box[4],
+                    self.model.dataset_meta))
             keys.append(key)
         if new:
             data = self.model.data_preprocessor(

@@ -12,13 +12,14 @@ import torch
 from mmengine.config import Config
 from mmengine.structures import InstanceData
 from mmpose.apis.inferencers import Pose2DInferencer
-from mmpose.evaluation.functional import nms
+from mmpose.evaluation.functional import nearby_joints_nms, nms
 from mmpose.registry import INFERENCERS
 from mmpose.structures import PoseDataSample, merge_data_samples
 
-from ...models.utils import is_video_state_dict
+from ...models.utils import is_video_state_dict, single_frame_state_dict
 from ...utils.boxes import boxes_from_json
-from ..inference import as_bgr_uint8, check_video_model, person_boxes
+from ..inference import (as_bgr_uint8, check_video_model, clip_data_info,
+                         person_boxes)
 from .feature_reuse import FeatureReuse
 from .tracking import PersonTracker, bytetrack
 
@@ -215,11 +216,13 @@ class VideoPoseInferencer(Pose2DInferencer):
                     'from it (tools/video_demo.py --warm-start), or a '
                     'checkpoint of this config')
             return super()._load_weights_to_model(model, checkpoint, cfg)
-        from mmpose.apis.inference import dataset_meta_from_config
-
-        model.warm_start(checkpoint, name=self._weights)
-        model.dataset_meta = dataset_meta_from_config(cfg,
-                                                      dataset_mode='train')
+        # the warm-started weights through mmpose's loading; the
+        # single-frame checkpoint's meta describes the single-frame model,
+        # so the dataset_meta comes from the video model's config
+        state = model.warm_start_state_dict(
+            single_frame_state_dict(checkpoint, name=self._weights),
+            self._weights)
+        super()._load_weights_to_model(model, dict(state_dict=state), cfg)
 
     def _init_pipeline(self, cfg):
         # mmpose's Pose2DInferencer reads these two; video configs that do
@@ -341,21 +344,31 @@ class VideoPoseInferencer(Pose2DInferencer):
         if self.reuse_features:  # per person: (window frame, crop box)
             return dict(crops=self.reuse.requests(window, boxes, ids),
                         key=key), [image]
-        data = []
-        for box in boxes:
-            info = dict(img=[e[1] for e in window], img_path=name,
-                        frame_paths=[e[2] for e in window],
-                        bbox=box[None, :4], bbox_score=box[4:5])
-            info.update(self.model.dataset_meta)
-            data.append(self.pipeline(info))
+        data = [self.pipeline(clip_data_info(
+            [e[1] for e in window], [e[2] for e in window], self.delta,
+            box[:4], box[4], self.model.dataset_meta)) for box in boxes]
         return self.collate_fn(data), [image]
 
     @torch.no_grad()
-    def forward(self, inputs, merge_results=True, bbox_thr=-1,
-                pose_based_nms=False):
+    def forward(self, inputs, merge_results=True, pose_based_nms=False):
         """Poses of one frame's people, merged into one data sample with
         ``pred_instances.track_ids``; a frame without people gives an empty
-        one."""
+        one.
+
+        Args:
+            inputs (dict): A clip of :meth:`preprocess`.
+            merge_results (bool): Must be True: a frame's people are one
+                data sample (their track ids go with it).
+            pose_based_nms (bool): Drop people whose poses overlap those of
+                people with higher box scores, as mmpose's
+                ``Pose2DInferencer`` does (``nearby_joints_nms``). Default:
+                False.
+        """
+        if not merge_results:
+            raise ValueError(
+                'merge_results=False: the video inferencer gives each frame '
+                'as one data sample with its people and their track ids; '
+                'read the people from result.pred_instances')
         if 'empty' in inputs:
             k = self.model.dataset_meta['num_keypoints']
             sample = PoseDataSample(metainfo=dict(
@@ -374,6 +387,13 @@ class VideoPoseInferencer(Pose2DInferencer):
         merged = merge_data_samples(samples)
         merged.pred_instances.track_ids = np.asarray(self._track_ids,
                                                      np.int64)
+        if pose_based_nms and len(merged.pred_instances) > 1:
+            inst = merged.pred_instances
+            keep = nearby_joints_nms(
+                [dict(keypoints=k, score=s)
+                 for k, s in zip(inst.keypoints, inst.bbox_scores)],
+                num_nearby_joints_thr=inst.keypoints.shape[-2] // 3)
+            merged.pred_instances = inst[np.sort(keep)]
         return [merged]
 
     def visualize(self, inputs, preds, return_vis=False, show=False,
