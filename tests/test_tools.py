@@ -201,29 +201,23 @@ def test_loader_benchmark_prints_both_rates():
     assert re.search(r'single-frame mmpose +: +[\d.]+ samples/s', out)
 
 
-def test_main_job_offers_the_warm_start(tmp_path):
-    """``--models tdmi-warm``: the single-frame model is trained first and
-    TDMI is warm-started from it (its config names that checkpoint)."""
-    work = tmp_path / 'job'
-    out = run(PY, 'tools/demo.py', '--quick', '--models', 'tdmi-warm',
-              '--no-video', '--no-detector', '--work-dir', work)
-    assert 'TDMI warm-started, +2 epochs' in out
-    assert 'mmpose single-frame HRNet' in out
-    from mmengine.config import Config
-    cfg = Config.fromfile(str(next((work / 'tdmi-warm').glob('*.py'))))
-    assert cfg.model.init_cfg.checkpoint == str(work / 'single-frame' /
-                                                'epoch_2.pth')
-
-
 def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     """The main job on a small built-in set: three pose models and the
-    detector trained, the table printed and written, checkpoints that
-    tools/test.py evaluates, the side-by-side video and the clip of
-    detector + tracker + TDMI (aligned feature reuse, the inferencer's
-    default) beside mmpose's single-frame pipeline; a second run reuses
-    the checkpoints."""
+    detector trained, and the warm start it offers (``tdmi-warm``: TDMI
+    warm-started from this job's single-frame checkpoint), the table
+    printed and written, checkpoints that tools/test.py evaluates, the
+    side-by-side video and the clip of detector + tracker + TDMI (aligned
+    feature reuse, the inferencer's default) beside mmpose's single-frame
+    pipeline; a second run reuses the checkpoints."""
     work = tmp_path / 'job'
-    out = run(PY, 'tools/demo.py', '--quick', '--work-dir', work)
+    out = run(PY, 'tools/demo.py', '--quick', '--work-dir', work,
+              '--models', 'single-frame', 'tdmi', 'tdmi-no-mi', 'tdmi-warm')
+    assert 'TDMI warm-started, +2 epochs' in out
+    from mmengine.config import Config
+    cfg = Config.fromfile(str(next((work / 'tdmi-warm').glob('*.py'))))
+    assert cfg.model.init_cfg.type == 'WarmStart'
+    assert cfg.model.init_cfg.checkpoint == str(work / 'single-frame' /
+                                                'epoch_2.pth')
     table = re.search(r'model \| +frames \| +Head \|.*\| +Mean\n(.*)', out,
                       re.S).group(1)
     for label in ('mmpose single-frame HRNet', 'TDMI (TDE + RDM + L_MI)',
@@ -237,7 +231,8 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     with open(work / 'results.json') as f:
         results = json.load(f)['results']
     assert set(results) == {'single-frame', 'tdmi', 'tdmi-no-mi',
-                            'tdmi-detected', 'single-frame-detected'}
+                            'tdmi-warm', 'tdmi-detected',
+                            'single-frame-detected'}
     assert 'video inferencer: feature reuse on (aligned' in out
     assert re.search(r"single-frame pipeline with the same detector: "
                      r"[\d.]+ frames/s", out)
@@ -248,11 +243,11 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     assert figure.size[0] > 200
     assert json.loads(figure.text['Description'])['entries'] == [
         'mmpose single-frame HRNet', 'TDMI (TDE + RDM + L_MI)',
-        'TDMI without L_MI']
+        'TDMI without L_MI', 'TDMI warm-started, +2 epochs']
     assert osp.getsize(work / 'side_by_side.mp4') > 10000
     (clip, ) = (work / 'tracked').glob('val_*.mp4')
     assert osp.getsize(clip) > 10000
-    for name in ('single-frame', 'tdmi', 'tdmi-no-mi'):
+    for name in ('single-frame', 'tdmi', 'tdmi-no-mi', 'tdmi-warm'):
         assert osp.exists(work / name / 'epoch_2.pth')
     # the trained TDMI checkpoint through tools/test.py
     cfg = work / 'tdmi' / 'tdmi_hrnet-w8_synthetic-videos-128x96.py'
@@ -261,7 +256,7 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     assert 'degraded/Mean' in test_out and 'clean/Mean' in test_out
     again = run(PY, 'tools/demo.py', '--quick', '--work-dir', work,
                 '--no-video')
-    assert again.count('reusing') == 4
+    assert again.count('reusing') == 4  # the default three and the detector
 
 
 def test_mmpose_visualization_hook_draws_key_frames(trained, tmp_path):
