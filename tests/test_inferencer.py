@@ -43,9 +43,14 @@ def test_video_demo_on_the_real_video(tmp_path, checkpoint):
     proc = subprocess.run(
         [sys.executable, 'tools/video_demo.py', osp.join(DATA, 'demo.mp4'),
          TINY_CFG, checkpoint, '--bboxes', str(boxes), '--out-dir',
-         str(tmp_path / 'out')], cwd=ROOT, capture_output=True, text=True,
-        timeout=600)
+         str(tmp_path / 'out'), '--save-bboxes', str(tmp_path / 'saved.json')],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    # --save-bboxes writes the --bboxes format: the same boxes read back
+    from tdmi_mmpose.utils.boxes import boxes_from_json
+    for given, saved in zip(boxes_from_json(str(boxes)),
+                            boxes_from_json(str(tmp_path / 'saved.json'))):
+        np.testing.assert_allclose(saved, given, rtol=1e-6)
     assert '5 frames in' in proc.stdout and 'frames/s' in proc.stdout
     assert '[video_demo] device: cpu' in proc.stdout  # no GPU here
     video = cv2.VideoCapture(str(tmp_path / 'out' / 'demo.mp4'))
@@ -56,10 +61,11 @@ def test_video_demo_on_the_real_video(tmp_path, checkpoint):
     assert set(preds[0]['instances'][0]) >= {'keypoints', 'keypoint_scores',
                                              'bbox', 'bbox_score',
                                              'track_id'}
-    # the fast setting: --no-flip runs
+    # the fast setting: --no-flip runs, on the boxes the first run saved
     fast = subprocess.run(
         [sys.executable, 'tools/video_demo.py', osp.join(DATA, 'demo.mp4'),
-         TINY_CFG, checkpoint, '--bboxes', str(boxes), '--no-flip',
+         TINY_CFG, checkpoint, '--bboxes', str(tmp_path / 'saved.json'),
+         '--no-flip',
          '--out-dir', str(tmp_path / 'fast')], cwd=ROOT,
         capture_output=True, text=True, timeout=600)
     assert fast.returncode == 0, fast.stderr[-3000:]
@@ -67,6 +73,8 @@ def test_video_demo_on_the_real_video(tmp_path, checkpoint):
     assert len(fast_preds) == 5
     assert fast_preds[0]['instances'][0]['keypoints'] != \
         preds[0]['instances'][0]['keypoints']
+    assert [p['instances'][0]['bbox'] for p in fast_preds] == [
+        p['instances'][0]['bbox'] for p in preds]
 
 
 @pytest.mark.parametrize('args, words', [

@@ -255,8 +255,8 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
                    '--work-dir', tmp_path / 'test')
     assert 'degraded/Mean' in test_out and 'clean/Mean' in test_out
     again = run(PY, 'tools/demo.py', '--quick', '--work-dir', work,
-                '--no-video')
-    assert again.count('reusing') == 4  # the default three and the detector
+                '--no-video', '--no-detector')
+    assert again.count('reusing') == 3  # the default three models
 
 
 def test_mmpose_visualization_hook_draws_key_frames(trained, tmp_path):

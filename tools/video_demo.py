@@ -37,6 +37,10 @@ def parse_args():
                         help='person category of the detector')
     parser.add_argument('--bboxes', help='precomputed boxes instead of a '
                         'detector: COCO result JSON, image_id = frame index')
+    parser.add_argument('--save-bboxes', metavar='FILE',
+                        help='also write the boxes of the people found in '
+                        'each frame to FILE, in the --bboxes format (one '
+                        'detector run for many pose runs)')
     parser.add_argument('--bbox-thr', type=float, default=0.3)
     parser.add_argument('--nms-thr', type=float, default=0.3)
     parser.add_argument('--kpt-thr', type=float, default=0.3)
@@ -144,14 +148,19 @@ def main():
     device = next(inferencer.model.parameters()).device
     print(f'[video_demo] device: {device}', flush=True)
     progress = ProgressBar(num_frames)
-    t0, frames = time.time(), 0
-    for _ in inferencer(args.video, bboxes=args.bboxes,
-                        bbox_thr=args.bbox_thr, nms_thr=args.nms_thr,
-                        kpt_thr=args.kpt_thr, online=args.online,
-                        draw_bbox=True, vis_out_dir=args.out_dir,
-                        pred_out_dir=args.out_dir):
-        frames += 1
+    t0, people = time.time(), []
+    for result in inferencer(args.video, bboxes=args.bboxes,
+                             bbox_thr=args.bbox_thr, nms_thr=args.nms_thr,
+                             kpt_thr=args.kpt_thr, online=args.online,
+                             draw_bbox=True, vis_out_dir=args.out_dir,
+                             pred_out_dir=args.out_dir):
+        people.append(result['predictions'][0])
         progress.update()
+    frames = len(people)
+    if args.save_bboxes:
+        from tdmi_mmpose.utils.boxes import boxes_to_json
+        boxes_to_json(people, args.save_bboxes)
+        print(f'\n[video_demo] boxes: {args.save_bboxes}', flush=True)
     seconds = time.time() - t0
     name = osp.splitext(osp.basename(args.video))[0]
     print(f'\n[video_demo] {frames} frames in {seconds:.1f} s '

@@ -101,3 +101,30 @@ def boxes_from_json(path):
     for image_id, box in parsed:
         boxes[image_id].append(box)
     return [np.asarray(b, np.float32).reshape(-1, 5) for b in boxes]
+
+
+def boxes_to_json(frames, path):
+    """Write the people of each frame as the COCO-style result JSON that
+    :func:`boxes_from_json` reads (``image_id`` = 0-based frame index,
+    ``bbox`` = ``[x, y, w, h]``, ``score``, ``category_id`` 1, and the
+    ``track_id`` where a person has one), so that one detector run serves
+    many pose runs.
+
+    Args:
+        frames (list[list[dict]]): Per frame, the people as the inferencers
+            give them (``bbox`` xyxy, ``bbox_score``, ``track_id``).
+        path (str): The JSON file.
+    """
+    dets = []
+    for index, people in enumerate(frames):
+        for person in people:
+            x1, y1, x2, y2 = (float(v) for v in np.ravel(person['bbox'])[:4])
+            det = dict(image_id=index, category_id=1,
+                       bbox=[x1, y1, x2 - x1, y2 - y1],
+                       score=float(np.ravel(person.get('bbox_score',
+                                                        1.0))[0]))
+            if 'track_id' in person:
+                det['track_id'] = int(person['track_id'])
+            dets.append(det)
+    with open(path, 'w') as f:
+        json.dump(dets, f)
