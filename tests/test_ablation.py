@@ -60,43 +60,62 @@ def test_every_set_names_configs_that_exist():
             assert osp.isfile(config_path(name)), name
 
 
-def test_tool_pairs_runs_by_seed_and_resumes(tmp_path):
-    """Two configs x 2 seeds trained two at a time (--jobs 2, worker
-    processes), recorded; the paired difference is the mean of the per-seed
-    differences of the recorded runs; a second call finds all four done and
-    trains nothing."""
+def test_tool_pairs_runs_by_seed_resumes_and_warm_starts(tmp_path):
+    """TDMI without L_MI and a warm start x 2 seeds, two at a time (--jobs
+    2, worker processes): the warm start's single-frame run of the same
+    seed is trained first and its minutes counted; the paired difference is
+    the mean of the per-seed differences of the recorded runs; a second
+    call finds all six done and trains nothing; a record of a changed
+    config runs again; another budget in the same work dir is refused;
+    --plot redraws the figures."""
     cmd = [sys.executable, 'tools/analysis/ablation.py', '--quick',
-           '--configs', 'tdmi', 'tdmi-no-mi', '--seeds', '2', '--work-dir',
-           str(tmp_path)]
+           '--configs', 'tdmi-no-mi', 'warm-e1', '--seeds', '2',
+           '--work-dir', str(tmp_path)]
     first = subprocess.run(cmd + ['--jobs', '2'], cwd=ROOT, text=True,
                            capture_output=True, timeout=1200)
     assert first.returncode == 0, first.stderr[-3000:]
-    assert '4 runs to do, 0 already done' in first.stdout
+    assert '6 runs to do, 0 already done' in first.stdout
     assert '2 runs at a time' in first.stdout
     assert 'TDMI without L_MI, seed 1' in first.stdout
-    assert '4/4 done' in first.stdout
+    assert '6/6 done' in first.stdout
     results = json.loads((tmp_path / 'results.json').read_text())
-    assert set(results['stats']) == {'tdmi', 'tdmi-no-mi'}
+    assert set(results['stats']) == {'single-frame', 'tdmi-no-mi',
+                                     'warm-e1'}
     runs = results['runs']
     for subset in ('all', 'degraded', 'clean'):
-        diffs = [runs['tdmi-no-mi'][s][subset] - runs['tdmi'][s][subset]
+        diffs = [runs['warm-e1'][s][subset] - runs['tdmi-no-mi'][s][subset]
                  for s in ('0', '1')]
-        paired = results['stats']['tdmi-no-mi'][subset]['minus_reference']
+        paired = results['stats']['warm-e1'][subset]['minus_reference']
         assert paired['n'] == 2
         assert paired['mean'] == pytest.approx(sum(diffs) / 2)
         assert paired['std'] == pytest.approx(abs(diffs[0] - diffs[1]) /
                                               math.sqrt(2))
     assert (tmp_path / 'results.md').read_text().count('| TDMI') == 2
-    # the figures, next to the results: one paired difference, two points
+    # each warm start begins from the single-frame run of its own seed, and
+    # its training minutes count that run
+    from mmengine.config import Config
+    for seed in (0, 1):
+        cfg = Config.fromfile(str(next((tmp_path / 'warm-e1' /
+                                        f'e1_seed{seed}').glob('*.py'))))
+        assert cfg.model.init_cfg.type == 'WarmStart'
+        assert cfg.model.init_cfg.checkpoint == str(
+            tmp_path / 'single-frame' / f'e1_seed{seed}' / 'epoch_1.pth')
+    minutes = results['train_minutes']
+    own = [runs['warm-e1'][s]['train_seconds'] / 60 for s in ('0', '1')]
+    assert minutes['warm-e1']['mean'] == pytest.approx(
+        minutes['single-frame']['mean'] + sum(own) / 2)
+    assert '| training min |' in (tmp_path / 'results.md').read_text()
+    # the figures, next to the results: two paired differences, three
+    # points
     assert png_info(tmp_path / 'forest.png')['entries'] == [
-        'TDMI without L_MI']
+        'mmpose single-frame HRNet', 'TDMI warm-started, +1 epoch']
     cost = png_info(tmp_path / 'cost.png')
-    assert len(cost['entries']) == 2
+    assert len(cost['entries']) == 3
     assert cost['xlabel'] == ['training minutes (one CPU thread)']
     again = subprocess.run(cmd, cwd=ROOT, text=True, capture_output=True,
                            timeout=900)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert '0 runs to do, 4 already done' in again.stdout
+    assert '0 runs to do, 6 already done' in again.stdout
     assert ': training' not in again.stdout  # no run trained again
 
     # a record of another config is run again (its checkpoint, stamped
@@ -113,7 +132,8 @@ def test_tool_pairs_runs_by_seed_and_resumes(tmp_path):
     assert third.returncode == 0, third.stderr[-3000:]
     assert ('TDMI without L_MI, seed 1: the recorded run was trained with '
             'another config') in third.stdout
-    assert '1 runs to do, 3 already done' in third.stdout
+    assert '1 runs to do, 5 already done' in third.stdout
+    assert ': reusing' in third.stdout and ': training' not in third.stdout
     runs = json.loads(record.read_text())
     assert runs[key]['1']['stamp'] != 'a config changed since'
     assert 'stamp' in runs[key]['0']  # the older record, now stamped
@@ -124,10 +144,16 @@ def test_tool_pairs_runs_by_seed_and_resumes(tmp_path):
                            capture_output=True, timeout=900)
     assert other.returncode != 0
     message = other.stderr.strip().splitlines()[-1]
-    assert 'another budget, 1 epochs (this call: 2 epochs)' in message
+    assert 'another budget, 1 epochs (this call: 1/2 epochs)' in message
     assert '--work-dir' in message and 'nothing was changed' in message
     assert {p: p.read_bytes() for p in tmp_path.glob('*.json')} == before
-    assert not (tmp_path / 'tdmi' / 'e2_seed0').exists()
+    assert not (tmp_path / 'tdmi-no-mi' / 'e2_seed0').exists()
+
+    # --plot redraws the figures from the results alone
+    (tmp_path / 'forest.png').unlink()
+    plot = subprocess.run(cmd + ['--plot'], cwd=ROOT, text=True,
+                          capture_output=True, timeout=300)
+    assert plot.returncode == 0 and (tmp_path / 'forest.png').is_file()
 
 
 def png_info(path):
@@ -137,36 +163,6 @@ def png_info(path):
     image = Image.open(path)
     assert image.size[0] > 200 and image.size[1] > 100
     return json.loads(image.text['Description'])
-
-
-def test_warm_starts_begin_from_the_same_seeds_single_frame_run(tmp_path):
-    """The warm set's runs start from the single-frame run of their own
-    seed (trained first), and their training minutes count it."""
-    cmd = [sys.executable, 'tools/analysis/ablation.py', '--quick',
-           '--configs', 'warm-e1', '--seeds', '2', '--jobs', '2',
-           '--work-dir', str(tmp_path)]
-    out = subprocess.run(cmd, cwd=ROOT, text=True, capture_output=True,
-                         timeout=1200)
-    assert out.returncode == 0, out.stderr[-3000:]
-    assert '4 runs to do' in out.stdout
-    from mmengine.config import Config
-    for seed in (0, 1):
-        cfg = Config.fromfile(str(next((tmp_path / 'warm-e1' /
-                                        f'e1_seed{seed}').glob('*.py'))))
-        assert cfg.model.init_cfg.type == 'WarmStart'
-        assert cfg.model.init_cfg.checkpoint == str(
-            tmp_path / 'single-frame' / f'e1_seed{seed}' / 'epoch_1.pth')
-    results = json.loads((tmp_path / 'results.json').read_text())
-    minutes, runs = results['train_minutes'], results['runs']
-    own = [runs['warm-e1'][s]['train_seconds'] / 60 for s in ('0', '1')]
-    assert minutes['warm-e1']['mean'] == pytest.approx(
-        minutes['single-frame']['mean'] + sum(own) / 2)
-    assert '| training min |' in (tmp_path / 'results.md').read_text()
-    # --plot redraws the figures from the results alone
-    (tmp_path / 'forest.png').unlink()
-    plot = subprocess.run(cmd + ['--plot'], cwd=ROOT, text=True,
-                          capture_output=True, timeout=300)
-    assert plot.returncode == 0 and (tmp_path / 'forest.png').is_file()
 
 
 def test_a_broken_runs_json_is_named_and_kept(tmp_path):
