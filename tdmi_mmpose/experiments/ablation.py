@@ -285,15 +285,15 @@ def train_all(todo, jobs, manifest, record):
             ready.append(run)
 
     def what(run):
-        return (f'run {{}}/{len(todo)}: {model_label(run.name)}, seed '
-                f'{run.seed}, {run.cfg.train_cfg.max_epochs} epochs')
+        return (f'{model_label(run.name)}, seed {run.seed}, '
+                f'{run.cfg.train_cfg.max_epochs} epochs')
 
     if jobs == 1:
         i = 0
         while ready:
             run = ready.pop(0)
             i += 1
-            print('[ablation] ' + what(run).format(i), flush=True)
+            progress.start(i, what(run))
             finished(run, run_one(run, manifest))
             ready += waiting.pop((run.name, run.seed), [])
         return
@@ -318,8 +318,7 @@ def train_all(todo, jobs, manifest, record):
             for run in runs:
                 futures[pool.submit(run_one, run, manifest)] = run
                 submitted[0] += 1
-                print('[ablation] ' + what(run).format(submitted[0]) +
-                      ' (queued)', flush=True)
+                progress.start(submitted[0], what(run) + ' (queued)')
 
         submit(ready)
         while futures:

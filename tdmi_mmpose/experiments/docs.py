@@ -31,6 +31,7 @@ import time
 
 from . import figures
 from .models import ROOT, label as model_label
+from .records import write_json
 from .stats import fmt, fmt_diff
 
 DOCS = osp.join(ROOT, 'docs', 'en')
@@ -92,10 +93,7 @@ def write_record(path, tool, results, started_load):
         date=time.strftime('%Y-%m-%d'), machine=machine(),
         load=f'{started_load} at the start, {load()} at the end',
         source='measured', results=results)
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    with open(path, 'w') as f:
-        json.dump(record, f, indent=1, ensure_ascii=False)
-        f.write('\n')
+    write_json(path, record)
 
 
 def read_record(name):

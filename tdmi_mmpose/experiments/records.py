@@ -50,11 +50,7 @@ class RunRecord:
                 if seeds is None or int(s) in seeds}
 
     def save(self):
-        os.makedirs(osp.dirname(osp.abspath(self.path)), exist_ok=True)
-        tmp = f'{self.path}.tmp'
-        with open(tmp, 'w') as f:
-            json.dump(self.runs, f, indent=1)
-        os.replace(tmp, self.path)
+        write_json(self.path, self.runs)
 
 
 class Progress:
@@ -89,6 +85,12 @@ class Progress:
 
 
 def write_json(path, data):
-    """Write ``data`` as indented JSON (the results files of the tools)."""
-    with open(path, 'w') as f:
-        json.dump(data, f, indent=1)
+    """Write ``data`` as indented JSON (run records, results files, docs
+    records), atomically: a stop while writing leaves the previous file.
+    """
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    tmp = f'{path}.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(data, f, indent=1, ensure_ascii=False)
+        f.write('\n')
+    os.replace(tmp, path)
