@@ -58,7 +58,8 @@ def test_boxes_json_entries_are_checked(tmp_path, entry, words):
 def test_boxes_for_frames_beyond_the_input_warn(tmp_path):
     from tdmi_mmpose.apis import VideoPoseInferencer
     torch.manual_seed(0)
-    inf = VideoPoseInferencer(TINY_CFG, device='cpu', tracker=None)
+    inf = VideoPoseInferencer(TINY_CFG, device='cpu', tracker=None,
+                              det_model='whole_image')
     path = _json(tmp_path, [dict(image_id=1, bbox=[400, 100, 300, 500]),
                             dict(image_id=9, bbox=[400, 100, 300, 500])])
     with pytest.warns(UserWarning, match=r'frames 9\.\.9, beyond the 5 '
@@ -217,7 +218,8 @@ def test_video_with_fewer_decodable_frames_than_promised_warns(tmp_path):
     reader = mmcv.VideoReader(str(video))
     assert reader.frame_cnt == 10 and sum(1 for _ in reader) == 6
     torch.manual_seed(0)
-    inf = VideoPoseInferencer(TINY_CFG, device='cpu', tracker=None)
+    inf = VideoPoseInferencer(TINY_CFG, device='cpu', tracker=None,
+                              det_model='whole_image')
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
         results = list(inf(str(video)))

@@ -94,7 +94,8 @@ def test_video_inferencer_runs_the_network_in_onnxruntime(tmp_path):
     for backend in ('pytorch', 'onnxruntime'):
         inf = VideoPoseInferencer(
             TINY_CFG, ckpt, device='cpu', tracker=None, backend=backend,
-            onnx_file=path if backend == 'onnxruntime' else None)
+            onnx_file=path if backend == 'onnxruntime' else None,
+                                  det_model='whole_image')
         results[backend] = [r['predictions'][0][0]['keypoints']
                             for r in inf(FRAMES, bboxes=boxes)]
     assert len(results['onnxruntime']) == 5
@@ -103,4 +104,4 @@ def test_video_inferencer_runs_the_network_in_onnxruntime(tmp_path):
     assert diff.max() <= 0.5
     with pytest.raises(ValueError, match='give onnx_file'):
         VideoPoseInferencer(TINY_CFG, ckpt, device='cpu',
-                            backend='onnxruntime')
+                            backend='onnxruntime', det_model='whole_image')

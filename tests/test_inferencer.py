@@ -25,7 +25,8 @@ RTMDET = osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs', 'rtmdet',
 @pytest.fixture(scope='module')
 def inferencer():
     torch.manual_seed(0)  # per clip: the reference of the reuse tests
-    return VideoPoseInferencer(TINY_CFG, device='cpu', reuse_features=False)
+    return VideoPoseInferencer(TINY_CFG, device='cpu', reuse_features=False,
+                               det_model='whole_image')
 
 
 @pytest.fixture(scope='module')
@@ -115,7 +116,8 @@ def test_pose_based_nms_drops_a_duplicate_person():
     box, another score) is one person with it, two without (no tracker,
     which would merge the two boxes itself)."""
     torch.manual_seed(0)
-    inf = VideoPoseInferencer(TINY_CFG, device='cpu', tracker=None)
+    inf = VideoPoseInferencer(TINY_CFG, device='cpu', tracker=None,
+                              det_model='whole_image')
     twice = np.array([[400, 100, 700, 600, 0.9], [400, 100, 700, 600, 0.6],
                       [0, 0, 200, 300, 0.95]])
     plain = list(inf(FRAMES[:3], bboxes=[twice] * 3))
@@ -201,7 +203,8 @@ def test_reuse_features_runs_the_backbone_once_per_crop(inferencer):
     """With boxes that do not move, the default (aligned feature reuse)
     gives the per-clip keypoints, with one backbone pass per person and
     frame instead of one per person, frame and clip."""
-    reuse = VideoPoseInferencer(TINY_CFG, device='cpu')
+    reuse = VideoPoseInferencer(TINY_CFG, device='cpu',
+                                det_model='whole_image')
     assert reuse.reuse_features and reuse.reuse_align
     reuse.model.load_state_dict(inferencer.model.state_dict())
     passes = {}
@@ -242,7 +245,8 @@ def test_mmpose_inferencer_on_a_tdmi_config_says_which_inferencer_to_use():
     stops with one message naming the video inferencer and the demo
     tool."""
     from mmpose.apis import MMPoseInferencer
-    inf = MMPoseInferencer(pose2d=TINY_CFG, device='cpu')
+    inf = MMPoseInferencer(pose2d=TINY_CFG, device='cpu',
+                           det_model='whole_image')
     with pytest.raises(KeyError) as err:
         next(inf(osp.join(DATA, 'demo.mp4')))
     for name in ('tdmi_mmpose.apis.MMPoseInferencer', 'VideoPoseInferencer',
@@ -262,14 +266,16 @@ def test_video_inferencer_takes_the_metafile_names_and_aliases(
     it comes without weights."""
     with pytest.warns(UserWarning, match='no published weights: give '
                       'weights='):
-        inf = VideoPoseInferencer(name, device='cpu', tracker=None)
+        inf = VideoPoseInferencer(name, device='cpu', tracker=None,
+                                  det_model='whole_image')
     assert inf.cfg.filename.endswith(config)
     assert inf.num_frames == 5
 
 
 def test_unknown_model_name_says_where_names_are_listed():
     with pytest.raises(ValueError, match='mim search tdmi_mmpose'):
-        VideoPoseInferencer('no-such-model', device='cpu')
+        VideoPoseInferencer('no-such-model', device='cpu',
+                            det_model='whole_image')
 
 
 def test_mmpose_inferencer_looks_aliases_up_in_mmpose_zoo_only():

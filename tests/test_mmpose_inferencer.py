@@ -47,12 +47,13 @@ def test_a_tdmi_config_runs_as_the_video_inferencer(tiny_ckpt, tmp_path):
     result per frame, the same keypoints as ``VideoPoseInferencer``, and
     mmpose's outputs (annotated video, predictions JSON, return_vis)."""
     drop_in = MMPoseInferencer(pose2d=TINY_CFG, pose2d_weights=tiny_ckpt,
-                               device='cpu')
+                               device='cpu', det_model='whole_image')
     assert isinstance(drop_in.inferencer, VideoPoseInferencer)
     got = list(drop_in(VIDEO, bboxes=BOXES, return_vis=True,
                        vis_out_dir=str(tmp_path / 'vis'),
                        pred_out_dir=str(tmp_path / 'pred')))
-    want = list(VideoPoseInferencer(TINY_CFG, tiny_ckpt, device='cpu')(
+    want = list(VideoPoseInferencer(TINY_CFG, tiny_ckpt, device='cpu',
+                                    det_model='whole_image')(
         VIDEO, bboxes=BOXES))
     assert len(got) == 5
     for a, b in zip(keypoints(got), keypoints(want)):
@@ -84,11 +85,13 @@ def test_the_tdmi_alias_with_weights_and_without_flip_test(tmp_path):
                          ('flip', {})):
         if name == 'drop-in':
             inf = MMPoseInferencer('tdmi', pose2d_weights=str(ckpt),
-                                   device='cpu', tracker=None, **kwargs)
+                                   device='cpu', tracker=None, **kwargs,
+                                   det_model='whole_image')
             model = inf.inferencer.model
         else:
             inf = VideoPoseInferencer('tdmi', str(ckpt), device='cpu',
-                                      tracker=None, **kwargs)
+                                      tracker=None, **kwargs,
+                                      det_model='whole_image')
             model = inf.model
         passes = []
         hook = model.backbone.register_forward_hook(
@@ -126,10 +129,11 @@ def test_wrong_checkpoints_and_names_say_which_argument(tiny_ckpt,
                          'tdmi_hrnet-w8_synthetic-videos-128x96.py')
     with pytest.raises(ValueError, match='single-frame checkpoint.*'
                        'warm_start=True'):
-        MMPoseInferencer(pose2d=video_cfg, pose2d_weights=sf, device='cpu')
+        MMPoseInferencer(pose2d=video_cfg, pose2d_weights=sf, device='cpu',
+                         det_model='whole_image')
     # through the warm start it is accepted
     MMPoseInferencer(pose2d=video_cfg, pose2d_weights=sf, device='cpu',
-                     warm_start=True)
+                     warm_start=True, det_model='whole_image')
     with pytest.raises(ValueError, match="pose2d='no-such-model'.*mim "
                        'search'):
         MMPoseInferencer(pose2d='no-such-model', device='cpu')
@@ -151,7 +155,8 @@ def test_flip_test_off_works_with_both_backends(backend, tiny_ckpt,
     results = {}
     for flip in (True, False):
         inf = VideoPoseInferencer(TINY_CFG, tiny_ckpt, device='cpu',
-                                  tracker=None, flip_test=flip, **kwargs)
+                                  tracker=None, flip_test=flip, **kwargs,
+                                  det_model='whole_image')
         results[flip] = keypoints(inf(VIDEO, bboxes=BOXES))
     assert len(results[False]) == 5
     assert not all(np.allclose(a, b) for a, b in zip(results[True],
@@ -162,7 +167,7 @@ def test_inferencer_demo_tool_runs_a_video_model(tiny_ckpt, tmp_path):
     proc = subprocess.run(
         [sys.executable, 'tools/inferencer_demo.py', VIDEO, '--pose2d',
          TINY_CFG, '--pose2d-weights', tiny_ckpt, '--no-flip',
-         '--vis-out-dir', str(tmp_path / 'vis'), '--pred-out-dir',
+         '--det-model', 'whole_image', '--vis-out-dir', str(tmp_path / 'vis'), '--pred-out-dir',
          str(tmp_path / 'pred')], cwd=ROOT, capture_output=True, text=True,
         timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]

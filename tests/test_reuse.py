@@ -111,7 +111,8 @@ def reuse_cfg(tmp_path_factory):
 @pytest.fixture(scope='module')
 def reuse(reuse_cfg):
     torch.manual_seed(0)
-    return VideoPoseInferencer(reuse_cfg, device='cpu')
+    return VideoPoseInferencer(reuse_cfg, device='cpu',
+                               det_model='whole_image')
 
 
 def frames(n, size=(96, 128), seed=0):
@@ -122,17 +123,20 @@ def frames(n, size=(96, 128), seed=0):
 
 def test_aligned_reuse_is_the_default_and_configs_set_it(reuse, reuse_cfg,
                                                         tmp_path):
-    plain = VideoPoseInferencer(TINY_CFG, device='cpu')
+    plain = VideoPoseInferencer(TINY_CFG, device='cpu',
+                                det_model='whole_image')
     assert plain.reuse_features and plain.reuse_align
     assert plain.reuse_tolerance == 0.05
     assert reuse.reuse_features and reuse.reuse_tolerance == 0.2
     assert not VideoPoseInferencer(reuse_cfg, device='cpu',
-                                   reuse_features=False).reuse_features
+                                   reuse_features=False,
+                                   det_model='whole_image').reuse_features
     per_clip = tmp_path / 'per_clip.py'
     per_clip.write_text(f"_base_ = ['{TINY_CFG}']\n"
                         'model = dict(test_cfg=dict(reuse_features=False, '
                         'reuse_align=False))\n')
-    inf = VideoPoseInferencer(str(per_clip), device='cpu')
+    inf = VideoPoseInferencer(str(per_clip), device='cpu',
+                              det_model='whole_image')
     assert not inf.reuse_features and not inf.reuse_align
     assert inf.reuse_mode == 'off (per clip)'
 
@@ -187,7 +191,8 @@ def test_aligned_reuse_crops_each_person_once_with_its_own_box():
     and frame, every crop made with that person's own box in that frame,
     and each clip's key crop the key frame's own."""
     torch.manual_seed(0)
-    inf = VideoPoseInferencer(TINY_CFG, device='cpu', tracker=bytetrack(0.5))
+    inf = VideoPoseInferencer(TINY_CFG, device='cpu', tracker=bytetrack(0.5),
+                              det_model='whole_image')
     boxes = [np.array([[10 + 4 * t, 10, 50 + 4 * t, 90, 0.9],
                        [80 - 3 * t, 20, 120 - 3 * t, 95, 0.9]], np.float32)
              for t in range(8)]
@@ -251,7 +256,8 @@ def test_a_stream_that_changes_size_is_re_cropped(reuse):
     those of the stream started at frame 5."""
     stream = frames(5) + frames(5, size=(120, 160), seed=2)
     boxes = [np.array([[20, 10, 80, 90, 0.9]])] * 10
-    for inf in (reuse, VideoPoseInferencer(TINY_CFG, device='cpu')):
+    for inf in (reuse, VideoPoseInferencer(TINY_CFG, device='cpu',
+                                           det_model='whole_image')):
         inf.model.load_state_dict(reuse.model.state_dict())
         full = list(inf(iter(stream), bboxes=boxes))
         assert [len(r['predictions'][0]) for r in full] == [1] * 10
@@ -290,7 +296,8 @@ def test_tolerance_zero_is_the_per_clip_protocol():
     from tdmi_mmpose.apis.inferencers.feature_reuse import crop_distance
     torch.manual_seed(0)
     per_clip = VideoPoseInferencer(TINY_CFG, device='cpu',
-                                   reuse_features=False)
+                                   reuse_features=False,
+                                   det_model='whole_image')
     boxes = [np.array([[20 + 3 * t, 10 + t, 70 + 3 * t, 85, 0.9]])
              for t in range(8)]
     runs = {}
@@ -298,7 +305,8 @@ def test_tolerance_zero_is_the_per_clip_protocol():
                          ('0', dict(reuse_tolerance=0, reuse_align=False)),
                          ('0.2', dict(reuse_tolerance=0.2,
                                       reuse_align=False))):
-        inf = VideoPoseInferencer(TINY_CFG, device='cpu', **kwargs) \
+        inf = VideoPoseInferencer(TINY_CFG, device='cpu', **kwargs,
+                                  det_model='whole_image') \
             if kwargs else per_clip
         inf.model.load_state_dict(per_clip.model.state_dict())
         passes, used = [], []

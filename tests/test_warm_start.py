@@ -166,7 +166,8 @@ def test_warm_start_through_the_inference_apis(single_frame):
     np.testing.assert_allclose(got.keypoint_scores, want.keypoint_scores,
                                rtol=1e-5)
     inferencer = VideoPoseInferencer(TDMI_CFG, path, device='cpu',
-                                     tracker=None, warm_start=True)
+                                     tracker=None, warm_start=True,
+                                     det_model='whole_image')
     result = list(inferencer(FRAMES, bboxes=[BOX] * 5))[2]
     person = result['predictions'][0][0]
     np.testing.assert_allclose(person['keypoints'], want.keypoints[0],

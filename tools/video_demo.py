@@ -2,15 +2,21 @@
 people, an mmdet tracker keeps their ids, a video pose model (TDMI)
 estimates each pose from the frames around it.
 
+Checkpoints and models are given as mmpose takes them: a local file, an
+http(s) address (downloaded once into the cache mmengine uses) or a model
+name or alias of the metafiles of tdmi_mmpose, mmpose and mmdet.
+
 Example:
-    python tools/video_demo.py video.mp4 POSE_CONFIG POSE_CKPT \\
-        --det-config DET_CONFIG --det-checkpoint DET_CKPT --out-dir out/
-    # precomputed boxes (COCO result JSON, image_id = 0-based frame index)
-    python tools/video_demo.py video.mp4 POSE_CONFIG POSE_CKPT --bboxes b.json
-    # no TDMI weights yet: warm-start from a single-frame checkpoint (e.g.
-    # mmpose's HRNet-W48 PoseTrack18 model for the W48 configs)
-    python tools/video_demo.py video.mp4 POSE_CONFIG SINGLE_FRAME_CKPT \
-        --warm-start --bboxes b.json
+    # mmpose's HRNet-W48 PoseTrack18 weights, warm-started (no TDMI weights
+    # are published), mmpose's default person detector, no flip test
+    python tools/video_demo.py video.mp4 \
+        configs/tdmi/tdmi_hrnet-w48_posetrack18-384x288.py \
+        td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288 --warm-start \
+        --no-flip --out-dir out/
+    # a TDMI checkpoint of your own, an mmdet detector by name
+    python tools/video_demo.py video.mp4 CONFIG tdmi.pth --det-model rtmdet-m
+    # boxes written by an earlier run (--save-bboxes), no detector
+    python tools/video_demo.py video.mp4 CONFIG tdmi.pth --bboxes boxes.json
 """
 import argparse
 import os
@@ -24,19 +30,29 @@ from mmengine.config import Config
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('video', help='video file')
-    parser.add_argument('pose_config', help='config of a video pose model')
+    parser.add_argument('pose_config', help='config of a video pose '
+                        "model, or its name or alias ('tdmi')")
     parser.add_argument('pose_checkpoint', help='its checkpoint (with '
-                        '--warm-start: a single-frame top-down checkpoint)')
+                        '--warm-start: a single-frame top-down checkpoint): '
+                        'file, http(s) address or mmpose model name')
     parser.add_argument('--warm-start', action='store_true',
                         help='pose_checkpoint is a single-frame model with '
                         "the config's backbone: the video model starts "
                         'from it (estimating as it does until fine-tuned)')
-    parser.add_argument('--det-config', help='mmdet config')
-    parser.add_argument('--det-checkpoint', help='mmdet checkpoint')
-    parser.add_argument('--det-cat-id', type=int, default=0,
-                        help='person category of the detector')
+    parser.add_argument('--det-model', '--det-config', dest='det_model',
+                        help="mmdet config, name or alias ('rtmdet-m'), or "
+                        "'whole_image' (the whole frame as one person); "
+                        "default: mmpose's default person detector")
+    parser.add_argument('--det-weights', '--det-checkpoint',
+                        dest='det_weights', help='its checkpoint: file, '
+                        'http(s) address or mmdet model name (default: the '
+                        "model's published weights)")
+    parser.add_argument('--det-cat-id', type=int, default=None,
+                        help='person category of the detector (default: '
+                        "0, or the default detector's)")
     parser.add_argument('--bboxes', help='precomputed boxes instead of a '
-                        'detector: COCO result JSON, image_id = frame index')
+                        'detector: COCO result JSON, image_id = frame '
+                        'index, or a file written by --save-bboxes')
     parser.add_argument('--save-bboxes', metavar='FILE',
                         help='also write the boxes of the people found in '
                         'each frame to FILE, in the --bboxes format (one '
@@ -93,22 +109,25 @@ def parse_args():
 
 
 def check_inputs(args):
-    """Clear errors before anything is built."""
+    """Clear errors before anything is built; the number of frames."""
     for path, what in ((args.video, 'video'),
                        (args.pose_config, 'pose config'),
                        (args.pose_checkpoint, 'pose checkpoint'),
-                       (args.det_config, 'detector config'),
-                       (args.det_checkpoint, 'detector checkpoint'),
+                       (args.det_model, 'detector config'),
+                       (args.det_weights, 'detector checkpoint'),
                        (args.bboxes, 'boxes file'),
                        (args.onnx, 'ONNX file')):
-        if path and not osp.isfile(path):
+        local = what in ('video', 'boxes file', 'ONNX file') or \
+            path and path.endswith(('.py', '.pth', '.pt'))
+        if path and local and not path.startswith(('http://', 'https://')) \
+                and not osp.isfile(path):
             raise SystemExit(f'video_demo: {what} {path} does not exist')
     if (args.backend == 'onnxruntime') != bool(args.onnx):
         raise SystemExit('video_demo: --backend onnxruntime and --onnx FILE '
                          'go together')
-    if bool(args.det_config) != bool(args.det_checkpoint):
-        raise SystemExit('video_demo: give --det-config and '
-                         '--det-checkpoint together')
+    if args.bboxes and (args.det_model or args.det_weights):
+        raise SystemExit('video_demo: --bboxes replaces the detector: give '
+                         'either --bboxes or --det-model/--det-weights')
     try:
         reader = mmcv.VideoReader(args.video)
     except Exception as err:  # noqa: BLE001 (reported with the file)
@@ -117,12 +136,13 @@ def check_inputs(args):
     if reader.frame_cnt == 0 or reader.read() is None:
         raise SystemExit(f'video_demo: {args.video} holds no readable '
                          'frame')
-    neck = Config.fromfile(args.pose_config).model.get('neck') or {}
-    if 'num_frames' not in neck:
-        raise SystemExit(
-            f'video_demo: {args.pose_config} is not a video pose model (no '
-            "neck.num_frames); use mmpose's demo/inferencer_demo.py for "
-            'single-frame models')
+    if osp.isfile(args.pose_config):
+        neck = Config.fromfile(args.pose_config).model.get('neck') or {}
+        if 'num_frames' not in neck:
+            raise SystemExit(
+                f'video_demo: {args.pose_config} is not a video pose model '
+                "(no neck.num_frames); use mmpose's demo/inferencer_demo.py "
+                'for single-frame models')
     return reader.frame_cnt
 
 
@@ -134,32 +154,47 @@ def main():
 
     from tdmi_mmpose.apis import VideoPoseInferencer
     from tdmi_mmpose.apis.inferencers import bytetrack
-    inferencer = VideoPoseInferencer(
-        args.pose_config, args.pose_checkpoint, device=args.device,
-        det_model=args.det_config, det_weights=args.det_checkpoint,
-        det_cat_ids=args.det_cat_id,
-        tracker=None if args.no_tracking else bytetrack(args.track_thr),
-        reuse_features=args.reuse_features,
-        reuse_tolerance=args.reuse_tolerance, reuse_align=args.reuse_align,
-        backend=args.backend,
-        onnx_file=args.onnx, warm_start=args.warm_start,
-        flip_test=args.flip_test)
-    os.makedirs(args.out_dir, exist_ok=True)
-    device = next(inferencer.model.parameters()).device
-    print(f'[video_demo] device: {device}', flush=True)
-    progress = ProgressBar(num_frames)
-    t0, people = time.time(), []
-    for result in inferencer(args.video, bboxes=args.bboxes,
-                             bbox_thr=args.bbox_thr, nms_thr=args.nms_thr,
-                             kpt_thr=args.kpt_thr, online=args.online,
-                             draw_bbox=True, vis_out_dir=args.out_dir,
-                             pred_out_dir=args.out_dir):
-        people.append(result['predictions'][0])
-        progress.update()
+    from tdmi_mmpose.utils.boxes import boxes_to_json
+    from tdmi_mmpose.utils.model_zoo import DownloadError
+    det = dict(det_model='whole_image') if args.bboxes else dict(
+        det_model=args.det_model, det_weights=args.det_weights)
+    if args.det_cat_id is not None:
+        det['det_cat_ids'] = args.det_cat_id
+    elif args.det_model:
+        det['det_cat_ids'] = 0
+    try:
+        inferencer = VideoPoseInferencer(
+            args.pose_config, args.pose_checkpoint, device=args.device,
+            tracker=None if args.no_tracking else bytetrack(args.track_thr),
+            reuse_features=args.reuse_features,
+            reuse_tolerance=args.reuse_tolerance,
+            reuse_align=args.reuse_align, backend=args.backend,
+            onnx_file=args.onnx, warm_start=args.warm_start,
+            flip_test=args.flip_test, **det)
+        os.makedirs(args.out_dir, exist_ok=True)
+        device = next(inferencer.model.parameters()).device
+        detector = ('boxes of ' + args.bboxes if args.bboxes else
+                    'whole frame' if inferencer.detector is None else
+                    osp.basename(inferencer.detector.cfg.filename or
+                                 str(args.det_model)))
+        print(f'[video_demo] device: {device}; people: {detector}',
+              flush=True)
+        progress = ProgressBar(num_frames)
+        t0, people = time.time(), []
+        for result in inferencer(args.video, bboxes=args.bboxes,
+                                 bbox_thr=args.bbox_thr,
+                                 nms_thr=args.nms_thr, kpt_thr=args.kpt_thr,
+                                 online=args.online, draw_bbox=True,
+                                 vis_out_dir=args.out_dir,
+                                 pred_out_dir=args.out_dir):
+            people.append(result['predictions'][0])
+            progress.update()
+    except (ValueError, FileNotFoundError, DownloadError) as err:
+        raise SystemExit(f'video_demo: {err}')
     frames = len(people)
     if args.save_bboxes:
-        from tdmi_mmpose.utils.boxes import boxes_to_json
-        boxes_to_json(people, args.save_bboxes)
+        boxes_to_json(people, args.save_bboxes,
+                      video=osp.basename(args.video))
         print(f'\n[video_demo] boxes: {args.save_bboxes}', flush=True)
     seconds = time.time() - t0
     name = osp.splitext(osp.basename(args.video))[0]

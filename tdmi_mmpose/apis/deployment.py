@@ -1,5 +1,14 @@
 """ONNX export of a top-down pose model (TDMI or a single-frame mmpose
-model) and its onnxruntime twin for inference."""
+model) and its onnxruntime twin for inference.
+
+A single-frame model is one graph, image to heatmaps. A video model is
+two, so that onnxruntime too runs the backbone once per person and frame
+when clips share their frames' features (feature reuse): the **backbone
+graph** ``crops (N, 3, H, W)`` -> per-stage features ``(N, C_s, h_s,
+w_s)``, written to ``<name>.backbone.onnx``, and the **temporal graph**
+per-stage features of clips ``(B, T, C_s, h_s, w_s)`` -> heatmaps ``(B, K,
+h, w)`` (TDE, RDM and the head), written to ``<name>.onnx``.
+"""
 import os.path as osp
 
 import numpy as np
@@ -27,6 +36,52 @@ class HeatmapGraph(torch.nn.Module):
         return self.model._forward(inputs)
 
 
+class BackboneGraph(torch.nn.Module):
+    """A video model's backbone: crops ``(N, 3, H, W)`` -> its per-stage
+    features, each ``(N, C_s, h_s, w_s)``.
+
+    Args:
+        model (VideoTopdownPoseEstimator): The video model.
+    """
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+        self.train(model.training)
+
+    def forward(self, crops):
+        return tuple(self.model.backbone(crops))
+
+
+class TemporalGraph(torch.nn.Module):
+    """A video model after its backbone: per-stage features of clips, each
+    ``(B, T, C_s, h_s, w_s)`` -> heatmaps ``(B, K, h, w)``.
+
+    Args:
+        model (VideoTopdownPoseEstimator): The video model.
+    """
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+        self.train(model.training)
+
+    def forward(self, *frame_feats):
+        return self.model.head(self.model.clip_feat(frame_feats))
+
+
+def backbone_file(onnx_file):
+    """Where a video model's backbone graph lies beside ``onnx_file``."""
+    stem = onnx_file[:-5] if onnx_file.endswith('.onnx') else onnx_file
+    return f'{stem}.backbone.onnx'
+
+
+def is_video(model):
+    """Whether ``model`` is a video pose model (its neck has frames)."""
+    return getattr(getattr(model, 'neck', None), 'num_frames',
+                   None) is not None
+
+
 def model_input_shape(model, batch=1):
     """``(B, T, 3, H, W)`` for a video model (T from its neck), else
     ``(B, 3, H, W)``, at the input size of the model's config."""
@@ -36,11 +91,14 @@ def model_input_shape(model, batch=1):
 
 
 def export_onnx(model, out_file, batch=1, opset=17):
-    """Export ``model`` (eval mode, CPU) to ONNX with a dynamic batch axis.
+    """Export ``model`` (eval mode, CPU) to ONNX with dynamic batch axes: a
+    single-frame model as one graph in ``out_file``, a video model as the
+    temporal graph in ``out_file`` and the backbone graph in
+    :func:`backbone_file` (see the module's docstring).
 
     The deformable convolutions of TDMI are exported in their
     ``grid_sample`` form (standard ``GridSample``, opset >= 16), so
-    onnxruntime runs the file without custom operators.
+    onnxruntime runs the files without custom operators.
 
     Args:
         model (nn.Module): A pose estimator built from a config
@@ -50,7 +108,7 @@ def export_onnx(model, out_file, batch=1, opset=17):
         opset (int): ONNX opset, at least 16. Default: 17.
 
     Returns:
-        tuple: The example input shape.
+        tuple: The example input shape (a clip's for a video model).
     """
     if opset < 16:
         raise ValueError(f'opset {opset}: GridSample (the deformable '
@@ -58,12 +116,25 @@ def export_onnx(model, out_file, batch=1, opset=17):
     model = model.cpu().eval()
     shape = model_input_shape(model, batch)
     example = torch.randn(shape)
-    with torch.no_grad():
+
+    def write(graph, inputs, names, outputs, file):
         torch.onnx.export(
-            HeatmapGraph(model), (example, ), out_file, dynamo=False,
-            input_names=['inputs'], output_names=['heatmaps'],
-            dynamic_axes=dict(inputs={0: 'batch'}, heatmaps={0: 'batch'}),
-            opset_version=opset)
+            graph, inputs, file, dynamo=False, input_names=names,
+            output_names=outputs, opset_version=opset,
+            dynamic_axes={n: {0: 'batch'} for n in names + outputs})
+
+    with torch.no_grad():
+        if not is_video(model):
+            write(HeatmapGraph(model), (example, ), ['inputs'],
+                  ['heatmaps'], out_file)
+            return shape
+        crops = example.flatten(0, 1)
+        feats = BackboneGraph(model)(crops)
+        stages = [f'stage{i}' for i in range(len(feats))]
+        write(BackboneGraph(model), (crops, ), ['crops'], stages,
+              backbone_file(out_file))
+        clip = tuple(f.unflatten(0, shape[:2]) for f in feats)
+        write(TemporalGraph(model), clip, stages, ['heatmaps'], out_file)
     return shape
 
 
@@ -71,57 +142,108 @@ class ONNXRuntimePoseModel:
     """A pose model whose network runs in onnxruntime: ``test_step`` takes
     what the torch model's takes and returns the same data samples (the
     torch model's data preprocessor, flip test and decoding around the
-    exported heatmap graph).
+    exported graphs); for a video model also ``backbone`` and
+    ``predict_from_frame_feats``, so that feature reuse runs the backbone
+    graph once per person and frame.
 
     Args:
-        model (nn.Module): The torch model the file was exported from (its
-            preprocessor, head decoder and ``test_cfg`` are used; its
+        model (nn.Module): The torch model the files were exported from
+            (its preprocessor, head decoder and ``test_cfg`` are used; its
             network is not run).
-        onnx_file (str): The exported file.
+        onnx_file (str): The exported file (for a video model the
+            temporal graph; its backbone graph lies beside it).
         threads (int, optional): onnxruntime intra-op threads (default: its
             own choice).
     """
 
     def __init__(self, model, onnx_file, threads=None):
         import onnxruntime as ort
-        if not osp.isfile(onnx_file):
-            raise FileNotFoundError(f'ONNX file {onnx_file} does not exist; '
-                                    'export one with tools/deployment/'
-                                    'pytorch2onnx.py')
+        self.model = model
+        self.video = is_video(model)
+        files = [onnx_file] + ([backbone_file(onnx_file)]
+                               if self.video else [])
+        for file in files:
+            if not osp.isfile(file):
+                raise FileNotFoundError(
+                    f'ONNX file {file} does not exist; export the model '
+                    'with tools/deployment/pytorch2onnx.py (a video model '
+                    f'is two files: {onnx_file} and '
+                    f'{backbone_file(onnx_file)})')
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
-        self.session = ort.InferenceSession(
-            onnx_file, options, providers=['CPUExecutionProvider'])
-        self.model = model
+        self.sessions = [ort.InferenceSession(
+            f, options, providers=['CPUExecutionProvider']) for f in files]
+        self.session = self.sessions[-1]  # takes the preprocessed images
+        first = self.sessions[0].get_inputs()[0]
+        if self.video and first.name != 'stage0':
+            raise ValueError(
+                f'{onnx_file} is a whole-clip graph of an earlier export '
+                f'(input {first.name!r}): export it again with tools/'
+                'deployment/pytorch2onnx.py, which writes the backbone and '
+                'the temporal graph')
         want = model_input_shape(model)[1:]
         got = tuple(self.session.get_inputs()[0].shape[1:])
+        if self.video:  # frames from the temporal graph, crops' shape
+            got = (first.shape[1], ) + got
         if got != want:
             raise ValueError(f'{onnx_file} takes inputs of shape (B, '
                              f'{", ".join(map(str, got))}) but the model\'s '
                              f'config gives (B, {", ".join(map(str, want))})'
                              ': export it from this config')
 
-    def heatmaps(self, inputs):
-        """``(B, ...)`` preprocessed inputs -> ``(B, K, h, w)`` heatmaps."""
-        out = self.session.run(None, {'inputs': np.ascontiguousarray(
-            inputs.detach().cpu().numpy(), np.float32)})[0]
-        return torch.from_numpy(out)
+    @staticmethod
+    def _run(session, inputs):
+        feed = {i.name: np.ascontiguousarray(x.detach().cpu().numpy(),
+                                             np.float32)
+                for i, x in zip(session.get_inputs(), inputs)}
+        return [torch.from_numpy(out) for out in session.run(None, feed)]
 
-    def test_step(self, data):
-        """As the torch model's ``test_step``: data samples with
-        ``pred_instances`` in image coordinates."""
-        model = self.model
-        data = model.data_preprocessor(data, False)
-        inputs, samples = data['inputs'], data['data_samples']
-        heatmaps = self.heatmaps(inputs)
-        test_cfg = model.test_cfg
+    def backbone(self, crops):
+        """A video model's backbone graph: ``(N, 3, H, W)`` -> per-stage
+        features ``(N, C_s, h_s, w_s)``."""
+        return tuple(self._run(self.sessions[1], [crops]))
+
+    def heatmaps_from_feats(self, frame_feats):
+        """A video model's temporal graph: per-stage ``(B, T, C_s, h_s,
+        w_s)`` -> heatmaps ``(B, K, h, w)``."""
+        return self._run(self.sessions[0], list(frame_feats))[0]
+
+    def heatmaps(self, inputs):
+        """``(B, ...)`` preprocessed inputs -> ``(B, K, h, w)`` heatmaps
+        (a video model's clips through both graphs)."""
+        if not self.video:
+            return self._run(self.session, [inputs])[0]
+        feats = self.backbone(inputs.flatten(0, 1))
+        return self.heatmaps_from_feats(
+            [f.unflatten(0, inputs.shape[:2]) for f in feats])
+
+    def _predict(self, heatmaps, flipped, samples):
+        """Flip test (mmpose's), decoding and the data samples."""
+        model, test_cfg = self.model, self.model.test_cfg
         if test_cfg.get('flip_test', False):
             flipped = flip_heatmaps(
-                self.heatmaps(inputs.flip(-1)),
-                flip_mode=test_cfg.get('flip_mode', 'heatmap'),
+                flipped(), flip_mode=test_cfg.get('flip_mode', 'heatmap'),
                 flip_indices=samples[0].metainfo['flip_indices'],
                 shift_heatmap=test_cfg.get('shift_heatmap', False))
             heatmaps = (heatmaps + flipped) * 0.5
         preds = model.head.decode(heatmaps)
         return model.add_pred_to_datasample(preds, None, samples)
+
+    def predict_from_frame_feats(self, frame_feats, data_samples,
+                                 frame_feats_flip=None):
+        """As :meth:`VideoTopdownPoseEstimator.predict_from_frame_feats`,
+        the temporal part in onnxruntime."""
+        return self._predict(
+            self.heatmaps_from_feats(frame_feats),
+            lambda: self.heatmaps_from_feats(frame_feats_flip),
+            data_samples)
+
+    def test_step(self, data):
+        """As the torch model's ``test_step``: data samples with
+        ``pred_instances`` in image coordinates."""
+        data = self.model.data_preprocessor(data, False)
+        inputs = data['inputs']
+        return self._predict(self.heatmaps(inputs),
+                             lambda: self.heatmaps(inputs.flip(-1)),
+                             data['data_samples'])

@@ -70,7 +70,8 @@ def build(pipeline, config, ckpt, device, det):
     else:
         inf = VideoPoseInferencer(config, ckpt, device=device,
                                   tracker=tracker(), reuse_features=reuse,
-                                  reuse_align=True, **(det or {}))
+                                  reuse_align=True,
+                                  **(det or dict(det_model='whole_image')))
     inf.model.test_cfg = dict(inf.model.test_cfg, **FLIP) if flip else \
         dict(inf.model.test_cfg, flip_test=False)
     return inf

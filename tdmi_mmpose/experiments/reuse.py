@@ -61,7 +61,8 @@ def measure(args, record):
             config_path(name), checkpoint(args, name, seed), device='cpu',
             tracker=tracker(), reuse_features=mode != 'per-clip',
             reuse_tolerance=args.tolerance, reuse_align=mode == 'aligned',
-            **(det if source == 'detected' else {}))
+            **(det if source == 'detected' else
+               dict(det_model='whole_image')))
         kwargs = dict(bbox_thr=BBOX_THR) if source == 'detected' else dict(
             boxes=boxes)
         with count_backbone_crops(inferencer.model) as crops:

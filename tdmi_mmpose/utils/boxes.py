@@ -52,10 +52,51 @@ def _number(value):
     return float(value) if is_number(value) and np.isfinite(value) else None
 
 
+def boxes_file_video(path):
+    """``(video name, frame count)`` a boxes file was written for (the
+    object form :func:`boxes_to_json` writes for a video), or None for a
+    plain list of detections."""
+    with open(path) as f:
+        try:
+            data = json.load(f)
+        except json.JSONDecodeError as err:
+            raise ValueError(f'{path} is not a JSON file ({err})') from err
+    if isinstance(data, dict) and 'video' in data:
+        return data['video'], data.get('num_frames')
+    return None
+
+
+def check_boxes_video(path, video, num_frames):
+    """Refuse a boxes file written for another video.
+
+    Args:
+        path (str): The boxes file.
+        video (str): The video's file name.
+        num_frames (int): Its frame count.
+
+    Raises:
+        ValueError: the file names another video or frame count (the
+            message names both).
+    """
+    written = boxes_file_video(path)
+    if written is None:
+        return
+    name, frames = written
+    if name != video or (frames is not None and frames != num_frames):
+        raise ValueError(
+            f'boxes file {path} was written for video {name} ({frames} '
+            f'frames), not for {video} ({num_frames} frames): give the '
+            'boxes of this video (tools/video_demo.py --save-bboxes writes '
+            'them); if it is the same video renamed, change "video" in the '
+            'file')
+
+
 def boxes_from_json(path):
     """Per-frame ``(N, 5)`` boxes (xyxy, score) from a COCO-style result
     JSON (``[{"image_id", "bbox": [x, y, w, h], "score"}]``) whose
-    ``image_id`` is the 0-based frame index.
+    ``image_id`` is the 0-based frame index, or the object
+    ``{"video", "num_frames", "detections": [...]}`` that
+    :func:`boxes_to_json` writes.
 
     Every entry is checked: ``image_id`` must be a non-negative integer,
     ``bbox`` four numbers and ``score`` (optional, default 1) a number;
@@ -67,6 +108,8 @@ def boxes_from_json(path):
             dets = json.load(f)
         except json.JSONDecodeError as err:
             raise ValueError(f'{path} is not a JSON file ({err})') from err
+    if isinstance(dets, dict) and 'detections' in dets:
+        dets = dets['detections']
     if not isinstance(dets, list):
         raise ValueError(f'{path} must hold a list of detections in the COCO '
                          'result format')
@@ -103,7 +146,7 @@ def boxes_from_json(path):
     return [np.asarray(b, np.float32).reshape(-1, 5) for b in boxes]
 
 
-def boxes_to_json(frames, path):
+def boxes_to_json(frames, path, video=None):
     """Write the people of each frame as the COCO-style result JSON that
     :func:`boxes_from_json` reads (``image_id`` = 0-based frame index,
     ``bbox`` = ``[x, y, w, h]``, ``score``, ``category_id`` 1, and the
@@ -114,6 +157,9 @@ def boxes_to_json(frames, path):
         frames (list[list[dict]]): Per frame, the people as the inferencers
             give them (``bbox`` xyxy, ``bbox_score``, ``track_id``).
         path (str): The JSON file.
+        video (str, optional): The video's file name: the file is then
+            ``{"video", "num_frames", "detections"}``, so that it is not
+            used for another video by mistake.
     """
     dets = []
     for index, people in enumerate(frames):
@@ -126,5 +172,7 @@ def boxes_to_json(frames, path):
             if 'track_id' in person:
                 det['track_id'] = int(person['track_id'])
             dets.append(det)
+    data = dets if video is None else dict(
+        video=video, num_frames=len(frames), detections=dets)
     with open(path, 'w') as f:
-        json.dump(dets, f)
+        json.dump(data, f)

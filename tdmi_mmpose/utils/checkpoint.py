@@ -22,11 +22,9 @@ loaded (:func:`load_checkpoint_safely`, which mmengine's ``load_from``,
 
 Everything else stays refused by torch's safe unpickler.
 """
-import os
 import os.path as osp
 import pickle
 import zipfile
-from urllib.parse import urlparse
 
 import numpy as np
 import torch
@@ -187,17 +185,19 @@ def load_from_safe_local(filename, map_location=None):
 
 def load_from_safe_http(filename, map_location=None):
     """mmengine checkpoint loader for ``http(s)://`` addresses: downloaded
-    once (by rank 0) into torch's hub cache, then loaded safely."""
+    once (by rank 0) into the cache mmengine uses
+    (:func:`tdmi_mmpose.utils.model_zoo.download`: nothing half-written is
+    kept, a failure names the address and what came back), then loaded
+    safely."""
     from mmengine.dist import barrier, get_dist_info
-    cached = osp.join(torch.hub.get_dir(), 'checkpoints',
-                      osp.basename(urlparse(filename).path))
+
+    from .model_zoo import cached_path, download
     rank, world_size = get_dist_info()
-    if rank == 0 and not osp.isfile(cached):
-        os.makedirs(osp.dirname(cached), exist_ok=True)
-        torch.hub.download_url_to_file(filename, cached)
+    if rank == 0:
+        download(filename)
     if world_size > 1:
         barrier()
-    return load_checkpoint_safely(cached, map_location)
+    return load_checkpoint_safely(cached_path(filename), map_location)
 
 
 def use_safe_checkpoint_loading():

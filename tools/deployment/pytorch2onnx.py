@@ -1,8 +1,12 @@
-"""Export a tdmi_mmpose (or mmpose top-down) model to ONNX: preprocessed
-inputs (TDMI: a clip ``(B, 2*delta+1, 3, H, W)``; a single-frame model: an
-image ``(B, 3, H, W)``) to heatmaps ``(B, K, h, w)``, batch dynamic, in
-standard ONNX ops (the deformable convolution as ``GridSample``,
-opset >= 16), so onnxruntime runs it without custom operators.
+"""Export a tdmi_mmpose (or mmpose top-down) model to ONNX, batch dynamic,
+in standard ONNX ops (the deformable convolution as ``GridSample``,
+opset >= 16), so onnxruntime runs it without custom operators. A
+single-frame model is one graph, image ``(B, 3, H, W)`` to heatmaps
+``(B, K, h, w)``. A video model (TDMI) is two, so that onnxruntime runs
+the backbone once per person and frame with feature reuse: ``OUT`` (the
+temporal graph: per-stage features of clips ``(B, T, C, h, w)`` to
+heatmaps) and ``OUT`` with ``.backbone.onnx`` (crops ``(N, 3, H, W)`` to
+per-stage features).
 
 With ``--verify`` (default on) onnxruntime's heatmaps are compared with
 torch's on a random input and the largest difference is printed.
@@ -44,13 +48,20 @@ def main():
     import tdmi_mmpose  # noqa: F401  (registers modules, safe loading)
     from tdmi_mmpose.apis.deployment import (HeatmapGraph,
                                              ONNXRuntimePoseModel,
-                                             export_onnx)
+                                             backbone_file, export_onnx,
+                                             is_video)
     if not osp.isfile(args.checkpoint):
         raise SystemExit(f'checkpoint {args.checkpoint} does not exist')
     model = init_model(args.config, args.checkpoint, device='cpu')
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     shape = export_onnx(model, args.out, args.batch, args.opset)
-    print(f'wrote {args.out}: inputs {shape} (batch dynamic) -> heatmaps')
+    if is_video(model):
+        print(f'wrote {args.out} (temporal graph) and '
+              f'{backbone_file(args.out)} (backbone graph): clips {shape} '
+              '(batch dynamic) -> heatmaps')
+    else:
+        print(f'wrote {args.out}: inputs {shape} (batch dynamic) -> '
+              'heatmaps')
     if args.verify:
         runtime = ONNXRuntimePoseModel(model, args.out)
         x = torch.randn((2, ) + tuple(shape[1:]))

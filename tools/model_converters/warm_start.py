@@ -9,7 +9,7 @@ single-frame model does.
 Example:
     python tools/model_converters/warm_start.py \\
         configs/tdmi/tdmi_hrnet-w48_posetrack18-384x288.py \\
-        hrnet_w48_posetrack18_384x288-5fd6d3ff_20211130.pth \\
+        td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288 \\
         work_dirs/tdmi_w48_warm_start.pth
 """
 import argparse
@@ -22,8 +22,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', help='TDMI (or TDMI-ST) config')
     parser.add_argument('checkpoint', help='single-frame top-down '
-                        'checkpoint (path or http(s) address) with the '
-                        "config's backbone")
+                        'checkpoint with the config\'s backbone: path, '
+                        'http(s) address or mmpose model name')
     parser.add_argument('out', help='where to write the TDMI checkpoint')
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the random TDE and RDM weights')
@@ -56,7 +56,8 @@ def main():
     model.init_weights()
     try:
         warm_start(model, args.checkpoint)
-    except (WarmStartError, FileNotFoundError, RuntimeError) as err:
+    except (WarmStartError, ValueError, FileNotFoundError,
+            RuntimeError) as err:
         sys.exit(f'warm_start: {err}')
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     torch.save(dict(state_dict=model.state_dict(),

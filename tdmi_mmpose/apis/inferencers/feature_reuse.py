@@ -32,16 +32,20 @@ class FeatureReuse:
         align (bool): Aligned reuse (see above). Default: True.
         tolerance (float): How far a reused crop's box may be from the box
             asked for without alignment. Default: 0.05.
+        network (optional): What runs the backbone (``backbone``) and the
+            rest (``predict_from_frame_feats``): the model, or its
+            :class:`ONNXRuntimePoseModel`. Default: the model.
 
     With the model's ``test_cfg.flip_test`` the flipped crops' features are
     computed and cached too (mmpose's flip test).
     """
 
     def __init__(self, model, pipeline, collate_fn, delta, align=True,
-                 tolerance=0.05):
+                 tolerance=0.05, network=None):
         if not tolerance >= 0:
             raise ValueError(f'reuse_tolerance must be >= 0, got {tolerance}')
         self.model = model
+        self.network = model if network is None else network
         self.pipeline = pipeline
         self.collate_fn = collate_fn
         self.delta = delta
@@ -96,8 +100,8 @@ class FeatureReuse:
             data = self.model.data_preprocessor(
                 self.collate_fn(list(new.values())), False)
             crops = data['inputs'].flatten(0, 1)  # (N, 3, H, W)
-            feats = self.model.backbone(crops)
-            flipped = self.model.backbone(crops.flip(-1)) if \
+            feats = self.network.backbone(crops)
+            flipped = self.network.backbone(crops.flip(-1)) if \
                 self.model.test_cfg.get('flip_test', False) else None
             for i, (key, sample) in enumerate(zip(new,
                                                   data['data_samples'])):
@@ -152,7 +156,7 @@ class FeatureReuse:
         for cache_key in [k for k in self.cache
                           if k[0] < key + 1 - self.delta]:
             del self.cache[cache_key]
-        samples = self.model.predict_from_frame_feats(
+        samples = self.network.predict_from_frame_feats(
             tuple(cat), samples, tuple(cat_flip) if cat_flip else None)
         for sample, person in zip(samples, crops):  # the detected boxes
             box = person[self.delta][1]

@@ -17,11 +17,36 @@ from mmpose.registry import INFERENCERS
 from mmpose.structures import PoseDataSample, merge_data_samples
 
 from ...models.utils import is_video_state_dict, single_frame_state_dict
-from ...utils.boxes import boxes_from_json
+from ...utils.boxes import boxes_from_json, check_boxes_video
+from ...utils.model_zoo import (DownloadError, ModelNameError, find_model,
+                                is_detector, resolve_weights, tasks)
 from ..inference import (as_bgr_uint8, check_video_model, clip_data_info,
                          person_boxes)
 from .feature_reuse import FeatureReuse
 from .tracking import PersonTracker, bytetrack
+
+
+def check_detector_name(name):
+    """Refuse, in one line, a ``det_model`` name that mmdet's metafile does
+    not have (listing the closest detector names), a pose model's name or
+    an mmdet model that is no detector."""
+    try:
+        entry, _, _ = find_model(name, ('mmdet', ), 'det_model')
+    except ModelNameError as err:
+        try:
+            _, _, scope = find_model(name, ('tdmi_mmpose', 'mmpose'))
+        except ModelNameError:
+            raise err from None
+        raise ModelNameError(
+            f'det_model {name!r} is a pose model of {scope}, not a '
+            "detector: give an mmdet detector (e.g. 'rtmdet-m'), None for "
+            "mmpose's default person detector, or 'whole_image'") from None
+    if not is_detector(entry):
+        raise ModelNameError(
+            f'det_model {name!r} is an mmdet model for '
+            f'{", ".join(sorted(t for t in tasks(entry) if t))}, not a '
+            "detector: give a detector (e.g. 'rtmdet-m'), or "
+            "'whole_image'")
 
 
 @INFERENCERS.register_module(name='tdmi')
@@ -57,11 +82,17 @@ class VideoPoseInferencer(Pose2DInferencer):
             ``weights``.
         weights (str, optional): Its checkpoint, or with ``warm_start``
             a single-frame top-down checkpoint with the config's backbone
-            (mmpose's HRNet-W48 PoseTrack18 or COCO models, your own).
+            (mmpose's HRNet-W48 PoseTrack18 or COCO models, your own): a
+            file, an ``http(s)://`` address (downloaded once into the
+            cache mmengine uses) or an mmpose model name
+            (``td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288``).
         device (str, optional): Device. Default: CUDA if available.
-        det_model (str, optional): mmdet config; None (and no ``bboxes``
-            at call time) uses the whole frame as one person, as mmpose.
-        det_weights (str, optional): mmdet checkpoint.
+        det_model (str, optional): mmdet config or model name or alias
+            (``'rtmdet-m'``); None: mmpose's default person detector (its
+            ``default_det_models['human']``, fetched once into the cache);
+            ``'whole_image'``: the whole frame as one person. As mmpose.
+        det_weights (str, optional): mmdet checkpoint: a file, an
+            ``http(s)://`` address or a model name.
         det_cat_ids (int | tuple): Person category ids of the detector.
             Default: 0.
         tracker (dict, optional): mmdet tracker config (scope ``mmdet``);
@@ -89,9 +120,10 @@ class VideoPoseInferencer(Pose2DInferencer):
             this leaves unchanged); False is the fast video setting.
         backend (str): ``'pytorch'`` or ``'onnxruntime'``: the pose
             network runs in onnxruntime from ``onnx_file`` (exported from
-            this config by ``tools/deployment/pytorch2onnx.py``); the data
-            preprocessor, flip test and decoding stay the torch model's.
-            Default: ``'pytorch'``.
+            this config by ``tools/deployment/pytorch2onnx.py``: the
+            backbone and the temporal part as two graphs, so feature reuse
+            works as in torch); the data preprocessor, flip test and
+            decoding stay the torch model's. Default: ``'pytorch'``.
         onnx_file (str, optional): The ONNX file, with
             ``backend='onnxruntime'``.
         warm_start (bool): ``weights`` is a single-frame checkpoint: the
@@ -112,16 +144,15 @@ class VideoPoseInferencer(Pose2DInferencer):
         if backend not in ('pytorch', 'onnxruntime'):
             raise ValueError(f"backend must be 'pytorch' or 'onnxruntime', "
                              f'got {backend!r}')
-        if backend == 'onnxruntime' and (onnx_file is None or
-                                         reuse_features):
+        if backend == 'onnxruntime' and onnx_file is None:
             raise ValueError(
                 "backend='onnxruntime' runs the exported network: give "
-                'onnx_file (tools/deployment/pytorch2onnx.py writes it), '
-                'without reuse_features (which needs the backbone apart)')
+                'onnx_file (tools/deployment/pytorch2onnx.py writes it)')
         if warm_start and not weights:
             raise ValueError('warm_start=True warm-starts the video model '
                              'from weights=<single-frame checkpoint>: give '
                              'weights')
+        weights = resolve_weights(weights, what='weights')
         # read by _load_weights_to_model while the base class builds
         self._weights, self._warm_start = weights, warm_start
         super().__init__(model, weights, device, scope, det_model,
@@ -131,7 +162,7 @@ class VideoPoseInferencer(Pose2DInferencer):
             from ..deployment import ONNXRuntimePoseModel
             self.network = ONNXRuntimePoseModel(self.model, onnx_file)
         if reuse_features is None:
-            reuse_features = backend == 'pytorch' and bool(
+            reuse_features = bool(
                 self.model.test_cfg.get('reuse_features', True))
         self.reuse_features = reuse_features
         if flip_test is not None:  # this inferencer's model only
@@ -145,7 +176,8 @@ class VideoPoseInferencer(Pose2DInferencer):
             align=bool(cfg.get('reuse_align', True)
                        if reuse_align is None else reuse_align),
             tolerance=cfg.get('reuse_tolerance', 0.05)
-            if reuse_tolerance is None else reuse_tolerance)
+            if reuse_tolerance is None else reuse_tolerance,
+            network=self.network)
         self.tracker_cfg = tracker
         self.stream_fps = stream_fps
         self._track_ids = []
@@ -171,33 +203,26 @@ class VideoPoseInferencer(Pose2DInferencer):
     def metafile_entry(cls, model):
         """``(entry, package root)`` of the model of this package's
         metafile whose name or alias is ``model`` (any case), or None."""
-        root = cls._get_repo_or_mim_dir('tdmi_mmpose')
-        for entry in cls._get_models_from_metafile(root):
-            aliases = entry.get('Alias', [])
-            names = [entry['Name']] + (
-                [aliases] if isinstance(aliases, str) else list(aliases))
-            if model.lower() in (n.lower() for n in names):
-                return entry, root
-        return None
+        try:
+            entry, root, _ = find_model(model, ('tdmi_mmpose', ))
+        except ModelNameError:
+            return None
+        return entry, root
 
     def _load_model_from_metafile(self, model):
         """Config and weights of a model named (or aliased) in this
-        package's metafile, else in mmpose's model zoo."""
-        found = self.metafile_entry(model)
-        if found is not None:
-            entry, root = found
-            weights = entry.get('Weights')
-            if weights is None:
-                warnings.warn(f"{model} ({entry['Name']}) has no published "
-                              'weights: give weights=<your checkpoint>')
-            return Config.fromfile(osp.join(root, entry['Config'])), weights
-        try:
-            return super()._load_model_from_metafile(model)
-        except ValueError as err:
-            raise ValueError(
-                f'{model!r} is neither a config file nor a model name of '
-                'tdmi_mmpose or mmpose: `mim search tdmi_mmpose` lists the '
-                'video models') from err
+        package's metafile, else in mmpose's model zoo; a misspelt name is
+        an error listing the closest names."""
+        entry, root, scope = find_model(model, ('tdmi_mmpose', 'mmpose'),
+                                        'model')
+        if scope == 'mmpose' and is_detector(entry):
+            raise ModelNameError(f'{model!r} is a detector: give it as '
+                                 'det_model, and a video pose model here')
+        weights = entry.get('Weights')
+        if weights is None:
+            warnings.warn(f"{model} ({entry['Name']}) has no published "
+                          'weights: give weights=<your checkpoint>')
+        return Config.fromfile(osp.join(root, entry['Config'])), weights
 
     def _load_weights_to_model(self, model, checkpoint, cfg):
         """mmpose's loading, or with ``warm_start`` the warm start from the
@@ -219,8 +244,11 @@ class VideoPoseInferencer(Pose2DInferencer):
         # the warm-started weights through mmpose's loading; the
         # single-frame checkpoint's meta describes the single-frame model,
         # so the dataset_meta comes from the video model's config
+        from mmpose.apis.inference import dataset_meta_from_config
         state = model.warm_start_state_dict(
-            single_frame_state_dict(checkpoint, name=self._weights),
+            single_frame_state_dict(
+                checkpoint, name=self._weights,
+                dataset_meta=dataset_meta_from_config(cfg, 'train')),
             self._weights)
         super()._load_weights_to_model(model, dict(state_dict=state), cfg)
 
@@ -231,11 +259,35 @@ class VideoPoseInferencer(Pose2DInferencer):
         cfg.setdefault('dataset_type', cfg.test_dataloader.dataset.type)
         return super()._init_pipeline(cfg)
 
-    def _init_detector(self, det_model=None, **kwargs):
-        if det_model is None:
+    def _init_detector(self, det_model=None, det_weights=None,
+                       det_cat_ids=None, device=None):
+        """mmpose's choice of detector: ``None`` is mmpose's default person
+        detector (its ``default_det_models['human']``), ``'whole_image'``
+        the whole frame as one person, else an mmdet config or model name
+        or alias with its weights (file, address or model name)."""
+        if det_model in ('whole_image', 'whole-image'):
             self.detector = None
             return
-        super()._init_detector(det_model=det_model, **kwargs)
+        if det_model is None:
+            from mmpose.apis.inferencers.utils import default_det_models
+            default = default_det_models['human']
+            det_model, det_weights, det_cat_ids = (
+                default['model'], default['weights'], default['cat_ids'])
+        elif not osp.isfile(det_model):
+            check_detector_name(det_model)
+        det_weights = resolve_weights(det_weights, ('mmdet', ),
+                                      'det_weights')
+        try:
+            super()._init_detector(det_model=det_model,
+                                   det_weights=det_weights,
+                                   det_cat_ids=det_cat_ids, device=device)
+        except DownloadError as err:
+            raise DownloadError(
+                f'the person detector {osp.basename(det_model)}: {err}. Or '
+                "run without it: det_model='whole_image' (the whole frame "
+                'as one person; --det-model whole_image), a local detector '
+                '(det_model=CONFIG, det_weights=FILE), or boxes of your own '
+                '(bboxes=FILE; --bboxes)') from None
 
     def _inputs_to_list(self, inputs):
         if isinstance(inputs, os.PathLike):
@@ -283,13 +335,19 @@ class VideoPoseInferencer(Pose2DInferencer):
             inputs: From :meth:`_inputs_to_list`.
             bboxes (list | str, optional): Boxes per frame, each ``(N, 4)``
                 xyxy or ``(N, 5)`` with scores, or a COCO-style result JSON
-                whose ``image_id`` is the 0-based frame index; replaces the
-                detector. Frames after the listed ones have no boxes.
+                whose ``image_id`` is the 0-based frame index (a file that
+                names its video, as ``--save-bboxes`` writes it, must be
+                this video's); replaces the detector (build the inferencer
+                with ``det_model='whole_image'`` to build none). Frames
+                after the listed ones have no boxes.
             bbox_thr (float): Detector score threshold. Default: 0.3.
             nms_thr (float): Detector NMS threshold. Default: 0.3.
             online (bool): Read no future frame. Default: False.
         """
         if isinstance(bboxes, (str, os.PathLike)):
+            if isinstance(inputs, mmcv.VideoReader):
+                check_boxes_video(os.fspath(bboxes), self.video_info['name'],
+                                  len(inputs))
             bboxes = boxes_from_json(bboxes)
         self.tracker = PersonTracker(self.tracker_cfg)
         self.reuse.clear()

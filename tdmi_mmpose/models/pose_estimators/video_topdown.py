@@ -139,19 +139,24 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
         neighbours; gradients reach the zeroed scales at the first step.
 
         Args:
-            checkpoint (str | dict): Path, ``http(s)://`` address or loaded
-                checkpoint of the single-frame model.
+            checkpoint (str | dict): Path, ``http(s)://`` address, mmpose
+                model name or loaded checkpoint of the single-frame model.
             map_location: As in :func:`torch.load`. Default: ``'cpu'``.
             logger (logging.Logger, optional): Where to say what was done.
             name (str, optional): How errors name the checkpoint (default:
                 its path).
+
+        With ``dataset_meta`` set (as :func:`mmpose.apis.init_model` and
+        the inferencers set it), a checkpoint trained on another keypoint
+        set of the same size gives a warning naming the keypoints.
 
         Returns:
             The model. On any error nothing of it has changed.
         """
         name = name or (checkpoint if isinstance(checkpoint, str) else
                         'the checkpoint')
-        source = single_frame_state_dict(checkpoint, map_location, name)
+        source = single_frame_state_dict(checkpoint, map_location, name,
+                                         getattr(self, 'dataset_meta', None))
         self.load_state_dict(self.warm_start_state_dict(source, name),
                              strict=True)
         if logger is not None:

@@ -10,8 +10,8 @@ def warm_start(model, checkpoint, map_location='cpu', logger=None,
 
     Args:
         model (VideoTopdownPoseEstimator): The model.
-        checkpoint (str | dict): Path, ``http(s)://`` address or loaded
-            checkpoint of the single-frame model.
+        checkpoint (str | dict): Path, ``http(s)://`` address, mmpose
+            model name or loaded checkpoint of the single-frame model.
         map_location: As in :func:`torch.load`. Default: ``'cpu'``.
         logger (logging.Logger, optional): Where to say what was done.
         name (str, optional): How errors name the checkpoint.
@@ -29,8 +29,9 @@ class WarmStartInit:
     after all other initialisation, as mmengine does with ``Pretrained``.
 
     Args:
-        checkpoint (str): Path or ``http(s)://`` address of a single-frame
-            top-down checkpoint with the config's backbone.
+        checkpoint (str): Path, ``http(s)://`` address or mmpose model
+            name (``td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288``) of a
+            single-frame top-down model with the config's backbone.
         map_location (str): Where to load it. Default: ``'cpu'``.
     """
 
