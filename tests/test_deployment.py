@@ -84,24 +84,48 @@ def test_onnxruntime_equals_torch_on_the_built_in_videos(
 
 
 def test_video_inferencer_runs_the_network_in_onnxruntime(tmp_path):
-    """The tiny config (flip test on) on a real clip: onnxruntime and torch
-    give the same keypoints, frame after frame."""
+    """The tiny config on a real clip: onnxruntime with feature reuse runs
+    its backbone graph once per person and frame (counted; twice with the
+    flip test) and gives torch's keypoints within 1e-4, as does its
+    per-clip protocol; a video model is the backbone and temporal graphs."""
     from tdmi_mmpose.apis import VideoPoseInferencer
+    from tdmi_mmpose.apis.deployment import backbone_file
     model, path = export(TINY_CFG, tmp_path, 'tiny')
+    assert osp.isfile(backbone_file(path))
     ckpt = str(tmp_path / 'tiny.pth')
     boxes = [np.array([[400, 100, 700, 600, 0.9]])] * 5
-    results = {}
-    for backend in ('pytorch', 'onnxruntime'):
+    results, crops = {}, {}
+    for backend, reuse, flip in (('pytorch', True, False),
+                                 ('onnxruntime', True, False),
+                                 ('onnxruntime', False, False),
+                                 ('pytorch', True, True),
+                                 ('onnxruntime', True, True)):
         inf = VideoPoseInferencer(
             TINY_CFG, ckpt, device='cpu', tracker=None, backend=backend,
             onnx_file=path if backend == 'onnxruntime' else None,
-                                  det_model='whole_image')
-        results[backend] = [r['predictions'][0][0]['keypoints']
-                            for r in inf(FRAMES, bboxes=boxes)]
-    assert len(results['onnxruntime']) == 5
-    diff = np.abs(np.array(results['onnxruntime']) -
-                  np.array(results['pytorch']))
-    assert diff.max() <= 0.5
+            det_model='whole_image', reuse_features=reuse, flip_test=flip)
+        sizes = []
+        if backend == 'pytorch':
+            inf.model.backbone.register_forward_hook(
+                lambda module, args, out: sizes.append(len(args[0])))
+        else:  # the backbone graph's runs
+            run = inf.network.backbone
+            inf.network.backbone = lambda x: sizes.append(len(x)) or run(x)
+        key = (backend, reuse, flip)
+        results[key] = np.array([r['predictions'][0][0]['keypoints']
+                                 for r in inf(FRAMES, bboxes=boxes)])
+        crops[key] = sum(sizes) / 5  # per person and frame
+    assert results[('onnxruntime', True, False)].shape == (5, 17, 2)
+    for flip in (False, True):
+        np.testing.assert_allclose(results[('onnxruntime', True, flip)],
+                                   results[('pytorch', True, flip)],
+                                   atol=1e-4, rtol=0)
+    np.testing.assert_allclose(results[('onnxruntime', False, False)],
+                               results[('pytorch', True, False)], atol=1e-4,
+                               rtol=0)  # the boxes do not move: same crops
+    assert crops[('onnxruntime', True, False)] == 1
+    assert crops[('onnxruntime', True, True)] == 2
+    assert crops[('onnxruntime', False, False)] == 5
     with pytest.raises(ValueError, match='give onnx_file'):
         VideoPoseInferencer(TINY_CFG, ckpt, device='cpu',
                             backend='onnxruntime', det_model='whole_image')

@@ -1,0 +1,224 @@
+"""Weights and models by address or name, without the internet: a model
+zoo on the loopback address serves checkpoints in the model zoo's format
+(a ``meta`` with numpy objects, a ``state_dict``) under the official
+download paths; the documented real-video command runs against it with only
+the host changed, and a local file, an address and a model name give the
+same keypoints, the second time without a download."""
+import json
+import os
+import os.path as osp
+import re
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from conftest import DATA, ROOT
+from mmengine.config import Config
+from mmpose.apis.inferencers.utils import default_det_models
+from mmpose.datasets.datasets.utils import parse_pose_metainfo
+from mmpose.registry import MODELS
+from zoo_server import Zoo, refused_address
+
+from tdmi_mmpose.apis import VideoPoseInferencer
+from tdmi_mmpose.apis.inferencers.video_pose_inferencer import \
+    check_detector_name
+from tdmi_mmpose.utils.model_zoo import (DownloadError, ModelNameError,
+                                         cached_path, download, find_model,
+                                         is_detector, resolve_weights)
+
+OFFICIAL = 'https://download.openmmlab.com'
+POSE_NAME = 'td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288'
+TINY_CFG = osp.join(ROOT, 'configs', 'tdmi', 'tiny',
+                    'tdmi_hrnet-w8-tiny_posetrack18-sample-128x96.py')
+
+
+def zoo_checkpoint(model, keypoints='posetrack18'):
+    """A checkpoint as the model zoo publishes one: ``state_dict`` and a
+    ``meta`` whose dataset meta holds numpy arrays."""
+    meta = parse_pose_metainfo(
+        dict(from_file=f'configs/_base_/datasets/{keypoints}.py'))
+    path = osp.join(os.environ['TORCH_HOME'], 'zoo.pth')
+    torch.save(dict(state_dict=model.state_dict(),
+                    meta=dict(dataset_meta=meta, mmpose_version='1.3.2')),
+               path)
+    with open(path, 'rb') as f:
+        data = f.read()
+    os.remove(path)
+    return data
+
+
+@pytest.fixture
+def zoo(tmp_path, monkeypatch):
+    """The loopback model zoo, with an empty download cache."""
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch'))
+    os.makedirs(tmp_path / 'torch')
+    server = Zoo()
+    yield server
+    server.close()
+
+
+def random_detector(config):
+    """An mmdet detector of ``config`` with its random initialisation."""
+    from mmdet.registry import MODELS as DET_MODELS
+    from mmengine.registry import DefaultScope
+    cfg = Config.fromfile(config)
+    cfg.model.backbone.init_cfg = None
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        return DET_MODELS.build(cfg.model)
+
+
+def cache_files():
+    folder = osp.dirname(cached_path('http://x/y.pth'))
+    return sorted(os.listdir(folder)) if osp.isdir(folder) else []
+
+
+def test_downloads_once_and_failures_leave_nothing(zoo):
+    torch.save(dict(meta=dict(epoch=np.int64(3), sigmas=np.ones(2)),
+                    state_dict=dict(w=torch.ones(2))),
+               osp.join(os.environ['TORCH_HOME'], 'c.pth'))
+    data = open(osp.join(os.environ['TORCH_HOME'], 'c.pth'), 'rb').read()
+    url = zoo.add('/mmpose/m/good-0123abcd_20240101.pth', data)
+    path = download(url, progress=False)
+    assert path == cached_path(url) and open(path, 'rb').read() == data
+    assert download(url, progress=False) == path
+    assert zoo.requests['/mmpose/m/good-0123abcd_20240101.pth'] == 1
+    from mmengine.runner import CheckpointLoader  # mmengine's own loading
+    assert CheckpointLoader.load_checkpoint(url)['meta']['epoch'] == 3
+    half = zoo.add('/half.pth', data[:len(data) // 2])  # a cut zip
+    for address, words in (
+            (refused_address(), 'could not be reached'),
+            (zoo.url('/missing.pth'), 'answered HTTP 404 Not Found'),
+            (zoo.url('/page.pth'), 'gave an HTML/XML page .text/html.'),
+            (zoo.url('/cut.pth'), 'stopped after 100 of its 4096 bytes'),
+            (half, r'truncated file')):
+        with pytest.raises(DownloadError) as err:
+            download(address, progress=False)
+        message = str(err.value)
+        assert '\n' not in message and address in message
+        assert re.search(words, message), message
+        assert 'give the local file' in message
+    assert cache_files() == ['good-0123abcd_20240101.pth']
+
+
+def test_model_names_resolve_through_the_metafiles():
+    entry, root, scope = find_model(POSE_NAME)
+    assert scope == 'mmpose' and osp.isfile(osp.join(root, entry['Config']))
+    assert resolve_weights(POSE_NAME) == (
+        f'{OFFICIAL}/mmpose/top_down/hrnet/'
+        'hrnet_w48_posetrack18_384x288-5fd6d3ff_20211130.pth')
+    entry, _, scope = find_model('RTMDet-m')  # an alias, any case
+    assert scope == 'mmdet' and is_detector(entry)
+    assert find_model('tdmi')[2] == 'tdmi_mmpose'
+    with pytest.raises(ModelNameError, match=f'closest names: {POSE_NAME}'):
+        resolve_weights(POSE_NAME.replace('posetrack', 'posetrak'))
+    with pytest.raises(FileNotFoundError, match='missing.pth does not'):
+        resolve_weights('missing.pth')
+    with pytest.raises(ModelNameError, match='closest names: rtmdet-m'):
+        check_detector_name('rtmdet-mm')
+    with pytest.raises(ModelNameError, match=f'{POSE_NAME}.*is a pose model '
+                       'of mmpose, not a detector'):
+        check_detector_name(POSE_NAME)
+    tracker = ('bytetrack_yolox_x_8xb4-amp-80e_crowdhuman-mot17halftrain_'
+               'test-mot17halfval')
+    with pytest.raises(ModelNameError, match='is an mmdet model for '
+                       'Multiple Object Tracking, not a detector'):
+        check_detector_name(tracker)
+
+
+def test_default_detector_is_mmposes_and_whole_image_is_none(zoo):
+    """No det_model: mmpose's default person detector (its table), its
+    weights from the cache; a failed download names the alternatives."""
+    default = default_det_models['human']
+    detector = random_detector(default['model'])
+    os.makedirs(osp.dirname(cached_path(default['weights'])))
+    torch.save(dict(state_dict=detector.state_dict(), meta=dict()),
+               cached_path(default['weights']))
+    inf = VideoPoseInferencer(TINY_CFG, device='cpu', tracker=None)
+    assert inf.detector.cfg.filename == default['model']
+    assert tuple(inf.det_cat_ids) == default['cat_ids']
+    assert VideoPoseInferencer(TINY_CFG, device='cpu',
+                               det_model='whole_image').detector is None
+    missing = zoo.url('/mmdetection/rtmdet_m.pth')
+    with pytest.raises(DownloadError) as err:
+        VideoPoseInferencer(TINY_CFG, device='cpu', det_model='rtmdet-m',
+                            det_weights=missing)
+    assert missing in str(err.value) and "det_model='whole_image'" in str(
+        err.value) and 'bboxes' in str(err.value)
+    with pytest.raises(ModelNameError, match='is a pose model'):
+        VideoPoseInferencer(TINY_CFG, device='cpu', det_model=POSE_NAME)
+
+
+def documented_command():
+    """The real-video command of the get-started page, as a list."""
+    text = open(osp.join(ROOT, 'docs', 'en', 'get_started.md')).read()
+    block = re.search(r'```bash\n(.*?tools/video_demo\.py.*?)\n```', text,
+                      re.S).group(1)
+    line = block.replace('\\\n', ' ')
+    line = next(c for c in line.split('\n') if 'video_demo.py' in c)
+    return line.split()
+
+
+def short_clip(path, frames=3):
+    """The first frames of the real demo video, at half size."""
+    reader = cv2.VideoCapture(osp.join(DATA, 'demo.mp4'))
+    writer = None
+    for _ in range(frames):
+        ok, image = reader.read()
+        image = cv2.resize(image, None, fx=0.5, fy=0.5)
+        if writer is None:
+            writer = cv2.VideoWriter(str(path),
+                                     cv2.VideoWriter_fourcc(*'mp4v'), 10,
+                                     image.shape[1::-1])
+        writer.write(image)
+    writer.release()
+    return str(path)
+
+
+def test_documented_real_video_command_against_a_loopback_zoo(zoo,
+                                                              tmp_path):
+    command = documented_command()
+    assert command[1] == 'tools/video_demo.py' and '--warm-start' in command
+    addresses = [c for c in command if c.startswith(OFFICIAL)]
+    assert len(addresses) == 2  # the pose weights and the detector's
+    pose_url, det_url = addresses
+    # the zoo's files: random weights of mmpose's HRNet-W48 PoseTrack18
+    # model and of mmdet's RTMDet-m, under the official paths
+    torch.manual_seed(0)
+    entry, root, _ = find_model(POSE_NAME)
+    cfg = Config.fromfile(osp.join(root, entry['Config']))
+    cfg.model.backbone.init_cfg = None
+    zoo.add(pose_url[len(OFFICIAL):], zoo_checkpoint(MODELS.build(
+        cfg.model)))
+    entry, root, _ = find_model('rtmdet-m')
+    zoo.add(det_url[len(OFFICIAL):], zoo_checkpoint(random_detector(
+        osp.join(root, entry['Config']))))
+    video = short_clip(tmp_path / 'my_video.mp4')
+    out = tmp_path / 'out'
+    args = [video if c.endswith('.mp4') else str(out) if c == 'out/' else
+            c.replace(OFFICIAL, zoo.host) for c in command[2:]]
+    proc = subprocess.run([sys.executable, 'tools/video_demo.py', *args],
+                          cwd=ROOT, capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert osp.getsize(out / 'my_video.mp4') > 0
+    assert len(json.load(open(out / 'my_video.json'))) == 3
+    assert sum(zoo.requests.values()) == 2  # each file once
+    assert cache_files() == sorted(osp.basename(u) for u in addresses)
+    # the same pose weights as a local file, an address and a model name
+    boxes = [np.array([[150, 40, 330, 330, 0.9]], np.float32)] * 3
+    local = tmp_path / 'hrnet_w48.pth'
+    local.write_bytes(zoo.files[pose_url[len(OFFICIAL):]])
+    keypoints = []
+    for weights in (str(local), pose_url.replace(OFFICIAL, zoo.host),
+                    POSE_NAME):
+        inf = VideoPoseInferencer(command[3], weights, device='cpu',
+                                  warm_start=True, flip_test=False,
+                                  det_model='whole_image', tracker=None)
+        keypoints.append([r['predictions'][0][0]['keypoints']
+                          for r in inf(video, bboxes=boxes)])
+    assert len(keypoints[0]) == 3
+    assert keypoints[0] == keypoints[1] == keypoints[2]
+    assert sum(zoo.requests.values()) == 2  # nothing downloaded again
