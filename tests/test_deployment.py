@@ -1,5 +1,5 @@
 """ONNX export (tools/deployment/pytorch2onnx.py) and onnxruntime inference:
-the deformable convolution in standard ops, a dynamic batch, and the same
+the deformable convolution in standard ops (its sampling as gathers), a dynamic batch, and the same
 heatmaps and keypoints as torch on the built-in videos and a real clip."""
 import os.path as osp
 import subprocess
@@ -66,7 +66,8 @@ def test_onnxruntime_equals_torch_on_the_built_in_videos(
     ops = {node.op_type for node in graph.graph.node}
     assert all(node.domain in ('', 'ai.onnx') for node in graph.graph.node)
     if config == TDMI_SYN:
-        assert 'GridSample' in ops  # the deformable convolutions
+        # the deformable convolutions' sampling as row gathers
+        assert 'Gather' in ops and 'GridSample' not in ops
     runtime = ONNXRuntimePoseModel(model, path)
     batch = val_batch[config]
     data = model.data_preprocessor(batch, False)
@@ -129,3 +130,25 @@ def test_video_inferencer_runs_the_network_in_onnxruntime(tmp_path):
     with pytest.raises(ValueError, match='give onnx_file'):
         VideoPoseInferencer(TINY_CFG, ckpt, device='cpu',
                             backend='onnxruntime', det_model='whole_image')
+
+
+def test_the_exported_sampling_equals_grid_sample():
+    """The deformable convolution's export form (row gathers) samples as
+    ``grid_sample`` does, inside, on the border and outside the image."""
+    import torch.nn.functional as F
+
+    from tdmi_mmpose.models.utils.deform_conv import sample_by_gather
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(3, 8, 10, 12, generator=gen)
+    py = torch.rand(3, 9, 10, 12, generator=gen) * 14 - 2  # -2 ... 12
+    px = torch.rand(3, 9, 10, 12, generator=gen) * 16 - 2
+    py[0, 0, 0, :3] = torch.tensor([0., 9., -1.])  # on the border, outside
+    grid = torch.stack([px * 2 / 11 - 1, py * 2 / 9 - 1], -1)
+    want = F.grid_sample(x, grid.view(3, 90, 12, 2), mode='bilinear',
+                         padding_mode='zeros', align_corners=True)
+    got = sample_by_gather(x, py, px)
+    torch.testing.assert_close(got, want.view(3, 8, 9, 10, 12), atol=1e-5,
+                               rtol=0)
+    scale = torch.rand(3, 9, 10, 12, generator=gen)
+    torch.testing.assert_close(sample_by_gather(x, py, px, scale),
+                               got * scale[:, None], atol=1e-5, rtol=0)

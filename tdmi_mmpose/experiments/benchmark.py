@@ -17,7 +17,9 @@ returns rows ``(measure, value, target, figures)``:
    ``tools/analysis/benchmark_loader.py``, the 5-frame pipeline against
    mmpose's single-frame one);
 5. onnx: the main job's TDMI network on one clip in onnxruntime against
-   torch;
+   torch; ``onnx-video``: the video inferencer's frames per second in both,
+   per clip and with feature reuse, at W8 and W48 (with the keypoints'
+   agreement);
 6. scale: one TDMI-W48 384x288 training step (Adam, random clips) against
    five steps of mmpose's single-frame HRNet-W48 at the same batch, in fp32
    and bf16 autocast, with and without activation checkpointing, and the
@@ -315,6 +317,90 @@ def section_onnx(repeats):
     t_torch = latency(lambda: graph(clip), repeats * 5)
     return [('onnxruntime / torch, one clip (W8 128x96)', t_ort / t_torch,
              '', f'{t_ort * 1e3:.1f} ms vs {t_torch * 1e3:.1f} ms')]
+
+
+def section_onnx_video(repeats):
+    """The video inferencer's frames per second in onnxruntime and torch on
+    the real clip with two people, per clip and with aligned feature reuse,
+    for the main job's TDMI (W8 128x96) and TDMI-W48 384x288
+    (:func:`onnx_video`)."""
+    rows = []
+    for config, label, target in ((TDMI_SYN, 'W8 128x96', ''),
+                                  (W48, 'W48 384x288', '>= 1')):
+        fps, diff, crops = onnx_video(config, repeats)
+        rows += [
+            (f'video {label}, onnxruntime / torch frames/s, aligned reuse',
+             fps['onnxruntime', True] / fps['pytorch', True], target,
+             f'{fps["onnxruntime", True]:.2f} vs '
+             f'{fps["pytorch", True]:.2f} frames/s; '
+             f'{crops["onnxruntime", True]:.0f} vs '
+             f'{crops["pytorch", True]:.0f} backbone crop per person and '
+             f'frame; keypoints max |difference| {diff:.1e} px'),
+            (f'video {label}, onnxruntime / torch frames/s, per clip',
+             fps['onnxruntime', False] / fps['pytorch', False], '',
+             f'{fps["onnxruntime", False]:.2f} vs '
+             f'{fps["pytorch", False]:.2f} frames/s; '
+             f'{crops["onnxruntime", False]:.0f} backbone crops per person '
+             'and frame')]
+    return rows
+
+
+def onnx_video(config, repeats, frames=5):
+    """The video inferencer (random init, no flip test, no tracker, two
+    given boxes per frame) on the real clip in torch and onnxruntime, per
+    clip and with aligned reuse.
+
+    Returns:
+        tuple: frames/s and backbone crops per person and frame, each keyed
+        ``(backend, reuse)``, and the largest keypoint difference (pixels)
+        between onnxruntime and torch with reuse.
+    """
+    import tempfile
+
+    import numpy as np
+    from mmpose.apis import init_model
+
+    from tdmi_mmpose.apis import VideoPoseInferencer
+    from tdmi_mmpose.apis.deployment import export_onnx
+    paths = [osp.join(SAMPLE, 'videos', '000001_mpiinew_test',
+                      f'{i:06d}.jpg') for i in range(5)][:frames]
+    boxes = [np.array([[400, 100, 700, 600, 0.9], [80, 160, 360, 680, 0.8]],
+                      np.float32)] * len(paths)
+    fps, crops, kpts = {}, {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        torch.manual_seed(0)
+        model = init_model(config, None, device='cpu')
+        ckpt, path = osp.join(tmp, 'm.pth'), osp.join(tmp, 'm.onnx')
+        torch.save(dict(state_dict=model.state_dict()), ckpt)
+        export_onnx(model, path)
+        del model
+        for backend in ('pytorch', 'onnxruntime'):
+            for reuse in (False, True):
+                inf = VideoPoseInferencer(
+                    config, ckpt, device='cpu', tracker=None,
+                    det_model='whole_image', backend=backend,
+                    onnx_file=path, reuse_features=reuse, flip_test=False)
+                list(inf(paths[:2], bboxes=boxes))  # warm-up
+                sizes, key = [], (backend, reuse)
+                if backend == 'pytorch':
+                    inf.model.backbone.register_forward_hook(
+                        lambda m, args, out: sizes.append(len(args[0])))
+                else:
+                    run = inf.network.backbone
+                    inf.network.backbone = \
+                        lambda x, run=run: sizes.append(len(x)) or run(x)
+                for _ in range(repeats if reuse else 1):
+                    del sizes[:]
+                    t0 = time.perf_counter()
+                    out = list(inf(paths, bboxes=boxes))
+                    fps[key] = max(fps.get(key, 0), len(paths) /
+                                   (time.perf_counter() - t0))
+                crops[key] = sum(sizes) / (2 * len(paths))
+                kpts[key] = np.array([[p['keypoints'] for p in
+                                       r['predictions'][0]] for r in out])
+    diff = float(np.abs(kpts['onnxruntime', True] -
+                        kpts['pytorch', True]).max())
+    return fps, diff, crops
 
 
 def section_data(data_root, consumed_per_s, samples):

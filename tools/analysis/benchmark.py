@@ -3,7 +3,9 @@ in one run on this machine: ``--sections`` model (TDMI-W48 against five
 single-frame passes), train (one training step), video and video-w48
 (detector + ByteTrack + TDMI per clip and with feature reuse against
 mmpose's single-frame inferencer), data (the training pipeline against
-the training step), onnx (onnxruntime against torch) and scale (the
+the training step), onnx (onnxruntime against torch, one clip),
+onnx-video (the video inferencer in onnxruntime and torch, per clip and
+with feature reuse, at W8 and W48) and scale (the
 TDMI-W48 training step by batch, precision and checkpointing, with peak
 GPU memory; for ``--device cuda``). What each measures:
 :mod:`tdmi_mmpose.experiments.benchmark`. Sections train, video and data
@@ -16,6 +18,8 @@ Example:
     python tools/analysis/benchmark.py --device cuda  # scale, batch 16, 32
     python tools/analysis/benchmark.py --sections model train data onnx \
         --record docs/en/records/benchmark_cpu.json
+    python tools/analysis/benchmark.py --sections onnx-video \
+        --record docs/en/records/benchmark_onnx.json
 """
 import argparse
 import os.path as osp
@@ -26,6 +30,7 @@ from mmengine.config import Config
 
 from tdmi_mmpose.experiments.benchmark import (REUSE_SYN, section_data,
                                                section_model, section_onnx,
+                                               section_onnx_video,
                                                section_scale, section_train,
                                                section_video,
                                                section_video_w48)
@@ -37,7 +42,7 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--sections', nargs='+',
                         choices=['model', 'train', 'video', 'video-w48',
-                                 'data', 'onnx', 'scale'],
+                                 'data', 'onnx', 'onnx-video', 'scale'],
                         help='default: model train video video-w48 data '
                         'onnx; scale with --device cuda')
     parser.add_argument('--device', default='cpu',
@@ -103,6 +108,8 @@ def main():
                                       args.repeats)
         elif section == 'onnx':
             rows += section_onnx(args.repeats)
+        elif section == 'onnx-video':
+            rows += section_onnx_video(args.repeats)
         elif section == 'scale':
             rows += section_scale(args.device, args.batches, args.steps)
         elif section == 'data':

@@ -1,6 +1,6 @@
 """Export a tdmi_mmpose (or mmpose top-down) model to ONNX, batch dynamic,
-in standard ONNX ops (the deformable convolution as ``GridSample``,
-opset >= 16), so onnxruntime runs it without custom operators. A
+in standard ONNX ops (the deformable convolution's sampling as
+``Gather``), so onnxruntime runs it without custom operators. A
 single-frame model is one graph, image ``(B, 3, H, W)`` to heatmaps
 ``(B, K, h, w)``. A video model (TDMI) is two, so that onnxruntime runs
 the backbone once per person and frame with feature reuse: ``OUT`` (the
@@ -30,7 +30,7 @@ def parse_args():
     parser.add_argument('--out', default='model.onnx',
                         help='ONNX file to write (default: model.onnx)')
     parser.add_argument('--opset', type=int, default=17,
-                        help='ONNX opset, >= 16 (default: 17)')
+                        help='ONNX opset (default: 17)')
     parser.add_argument('--batch', type=int, default=1,
                         help='batch of the example input (the batch axis '
                         'stays dynamic)')
