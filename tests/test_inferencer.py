@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import cv2
+import mmcv
 import mmdet
 import numpy as np
 import pytest
@@ -76,6 +77,20 @@ def test_video_demo_on_the_real_video(tmp_path, checkpoint):
         preds[0]['instances'][0]['keypoints']
     assert [p['instances'][0]['bbox'] for p in fast_preds] == [
         p['instances'][0]['bbox'] for p in preds]
+    # the saved boxes name their video: another video refuses them
+    other = str(tmp_path / 'other.mp4')
+    reader = mmcv.VideoReader(osp.join(DATA, 'demo.mp4'))
+    writer = cv2.VideoWriter(other, cv2.VideoWriter_fourcc(*'mp4v'), 10,
+                             (reader.width, reader.height))
+    for image in (reader[0], reader[1]):
+        writer.write(image)
+    writer.release()
+    inf = VideoPoseInferencer(TINY_CFG, checkpoint, device='cpu',
+                              det_model='whole_image')
+    with pytest.raises(ValueError, match=r'saved.json was written for video '
+                       r'demo.mp4 \(5 frames\), not for other.mp4 \(2 '
+                       r'frames\)'):
+        list(inf(other, bboxes=str(tmp_path / 'saved.json')))
 
 
 @pytest.mark.parametrize('args, words', [
@@ -87,6 +102,9 @@ def test_video_demo_on_the_real_video(tmp_path, checkpoint):
     ([osp.join(DATA, 'demo.mp4'),
       'configs/tdmi/synthetic/hrnet-w8_synthetic-videos-128x96_single-frame'
       '.py', osp.join(DATA, 'README.md')], 'is not a video pose model'),
+    ([osp.join(DATA, 'demo.mp4'), TINY_CFG,
+      'td-hm_hrnet-w48_8xb64-20e_posetrak18-384x288', '--warm-start'],
+     'closest names: td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288'),
 ])
 def test_video_demo_errors(args, words):
     proc = subprocess.run([sys.executable, 'tools/video_demo.py', *args],

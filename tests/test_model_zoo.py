@@ -221,4 +221,8 @@ def test_documented_real_video_command_against_a_loopback_zoo(zoo,
                           for r in inf(video, bboxes=boxes)])
     assert len(keypoints[0]) == 3
     assert keypoints[0] == keypoints[1] == keypoints[2]
+    # the warm start's own loading (WarmStart init_cfg, the converter)
+    # takes the name too
+    from tdmi_mmpose.models.utils import single_frame_state_dict
+    assert 'backbone.conv1.weight' in single_frame_state_dict(POSE_NAME)
     assert sum(zoo.requests.values()) == 2  # nothing downloaded again

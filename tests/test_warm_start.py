@@ -270,3 +270,32 @@ def test_converter_tool_writes_a_loadable_tdmi_checkpoint(single_frame,
     assert bad.returncode != 0
     assert 'video (TDMI) checkpoint' in bad.stderr
     assert not (tmp_path / 'again.pth').exists()
+
+
+def test_another_keypoint_set_is_named_in_a_warning(single_frame, tmp_path):
+    """A single-frame checkpoint whose dataset meta is COCO's (same count,
+    eyes where PoseTrack has head bottom and head top): the warm start
+    warns, naming them; with PoseTrack's keypoints it does not."""
+    import warnings
+
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+    sf, _ = single_frame
+    for name in ('coco', 'posetrack18'):
+        meta = parse_pose_metainfo(
+            dict(from_file=f'configs/_base_/datasets/{name}.py'))
+        path = tmp_path / f'{name}.pth'
+        torch.save(dict(state_dict=sf.state_dict(),
+                        meta=dict(dataset_meta=meta)), path)
+        model = init_model(TDMI_CFG, None, device='cpu')  # dataset_meta set
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            warm_start(model, str(path))
+        said = [str(w.message) for w in caught
+                if 'another keypoint set' in str(w.message)]
+        if name == 'posetrack18':
+            assert said == []
+        else:
+            assert len(said) == 1
+            assert '1: left_eye -> head_bottom, 2: right_eye -> head_top' \
+                in said[0] and 'posetrack18' in said[0]
+            assert 'nose' not in said[0]

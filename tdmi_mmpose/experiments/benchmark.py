@@ -335,7 +335,7 @@ def section_onnx_video(repeats):
              f'{fps["pytorch", True]:.2f} frames/s; '
              f'{crops["onnxruntime", True]:.0f} vs '
              f'{crops["pytorch", True]:.0f} backbone crop per person and '
-             f'frame; keypoints max |difference| {diff:.1e} px'),
+             f'frame; keypoints differ by at most {diff:.1e} px'),
             (f'video {label}, onnxruntime / torch frames/s, per clip',
              fps['onnxruntime', False] / fps['pytorch', False], '',
              f'{fps["onnxruntime", False]:.2f} vs '
