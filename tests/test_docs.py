@@ -152,9 +152,11 @@ def test_a_changed_record_shows_in_its_table_and_figures(tmp_path,
 
 
 def test_every_record_is_shown_and_every_figure_once():
-    """Each record in docs/en/records has a block on some page, and each
-    figure appears on one page only."""
-    from tdmi_mmpose.experiments.docs import BLOCK, FIGURES, PAGES, RECORDS
+    """Each record in docs/en/records has a block on some page, each
+    figure appears on one page only, and each is drawn from a record or a
+    picture a named tool made."""
+    from tdmi_mmpose.experiments.docs import (BLOCK, FIGURES, PAGES,
+                                              PICTURES, RECORDS)
     texts = {p: open(p).read() for p in PAGES}
     shown = {m.group('name') for t in texts.values()
              for m in BLOCK.finditer(t)}
@@ -164,6 +166,6 @@ def test_every_record_is_shown_and_every_figure_once():
         name = osp.basename(figure)
         pages = [p for p, t in texts.items() if f'figures/{name})' in t]
         assert len(pages) == 1, (name, pages)
-    assert {osp.basename(f) for f in FIGURES} == {
+    assert {osp.basename(f) for f in [*FIGURES, *PICTURES]} == {
         osp.basename(f) for f in glob.glob(osp.join(ROOT, 'docs', 'en',
                                                     'figures', '*'))}

@@ -256,6 +256,17 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     assert osp.getsize(work / 'side_by_side.mp4') > 10000
     (clip, ) = (work / 'tracked').glob('val_*.mp4')
     assert osp.getsize(clip) > 10000
+    # its most crowded frame as the docs' picture
+    said = run(PY, 'tools/analysis/annotated_frame.py', clip, '--out',
+               tmp_path / 'frame.jpg', '--width', 320)
+    people = [len(p['instances']) for p in json.loads(
+        clip.with_suffix('.json').read_text())]
+    frame = int(re.search(r'frame (\d+) of', said).group(1))
+    assert people[frame] == max(people)  # the most crowded, near the middle
+    assert abs(frame - len(people) // 2) <= min(
+        abs(i - len(people) // 2) for i, n in enumerate(people)
+        if n == max(people))
+    assert Image.open(tmp_path / 'frame.jpg').size[0] == 320
     for name in ('single-frame', 'tdmi', 'tdmi-no-mi', 'tdmi-warm'):
         assert osp.exists(work / name / 'epoch_2.pth')
     # the trained TDMI checkpoint through tools/test.py

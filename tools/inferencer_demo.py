@@ -5,11 +5,13 @@ flags, so scripts written against mmpose's demo run unchanged.
 Examples:
     # a TDMI config or name ('tdmi', 'tdmi-st') with its checkpoint
     python tools/inferencer_demo.py video.mp4 --pose2d tdmi \\
-        --pose2d-weights tdmi.pth --det-model DET_CONFIG \\
-        --det-weights DET_CKPT --vis-out-dir out --pred-out-dir out
-    # the fast video setting, and a single-frame checkpoint warm-started
-    python tools/inferencer_demo.py video.mp4 --pose2d CONFIG \\
-        --pose2d-weights hrnet_w48_posetrack18.pth --warm-start --no-flip
+        --pose2d-weights tdmi.pth --det-model rtmdet-m \\
+        --vis-out-dir out --pred-out-dir out
+    # the fast video setting, and mmpose's W48 PoseTrack18 model warm-started
+    python tools/inferencer_demo.py video.mp4 \\
+        --pose2d configs/tdmi/tdmi_hrnet-w48_posetrack18-384x288.py \\
+        --pose2d-weights td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288 \\
+        --warm-start --no-flip
     # any mmpose single-frame model, exactly as mmpose's demo
     python tools/inferencer_demo.py image.jpg --pose2d human
 """
@@ -24,9 +26,13 @@ def parse_args():
                         help='image, folder of images or video')
     parser.add_argument('--pose2d', help='pose config, or a model name or '
                         'alias of mmpose or tdmi_mmpose')
-    parser.add_argument('--pose2d-weights', help='its checkpoint')
-    parser.add_argument('--det-model', help='mmdet config or alias')
-    parser.add_argument('--det-weights', help='mmdet checkpoint')
+    parser.add_argument('--pose2d-weights', help='its checkpoint: file, '
+                        'http(s) address or model name')
+    parser.add_argument('--det-model', help="mmdet config or alias, or "
+                        "'whole_image' (default: mmpose's default person "
+                        'detector)')
+    parser.add_argument('--det-weights', help='mmdet checkpoint: file, '
+                        'http(s) address or model name')
     parser.add_argument('--det-cat-ids', type=int, nargs='+', default=0,
                         help='person category ids of the detector')
     parser.add_argument('--scope', default='mmpose')

@@ -1,21 +1,15 @@
 """Video in, annotated video and predictions JSON out: mmdet detects the
 people, an mmdet tracker keeps their ids, a video pose model (TDMI)
-estimates each pose from the frames around it.
+estimates each pose from the frames around it. Checkpoints and models as
+mmpose takes them: a file, an http(s) address (downloaded once into the
+cache mmengine uses) or a model name of tdmi_mmpose, mmpose or mmdet.
 
-Checkpoints and models are given as mmpose takes them: a local file, an
-http(s) address (downloaded once into the cache mmengine uses) or a model
-name or alias of the metafiles of tdmi_mmpose, mmpose and mmdet.
-
-Example:
-    # mmpose's HRNet-W48 PoseTrack18 weights, warm-started (no TDMI weights
-    # are published), mmpose's default person detector, no flip test
+Example (mmpose's HRNet-W48 PoseTrack18 weights warm-started, mmpose's
+default person detector, no flip test; docs/en/get_started.md):
     python tools/video_demo.py video.mp4 \
         configs/tdmi/tdmi_hrnet-w48_posetrack18-384x288.py \
-        td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288 --warm-start \
-        --no-flip --out-dir out/
-    # a TDMI checkpoint of your own, an mmdet detector by name
+        td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288 --warm-start --no-flip
     python tools/video_demo.py video.mp4 CONFIG tdmi.pth --det-model rtmdet-m
-    # boxes written by an earlier run (--save-bboxes), no detector
     python tools/video_demo.py video.mp4 CONFIG tdmi.pth --bboxes boxes.json
 """
 import argparse
@@ -157,11 +151,8 @@ def main():
     from tdmi_mmpose.utils.boxes import boxes_to_json
     from tdmi_mmpose.utils.model_zoo import DownloadError
     det = dict(det_model='whole_image') if args.bboxes else dict(
-        det_model=args.det_model, det_weights=args.det_weights)
-    if args.det_cat_id is not None:
-        det['det_cat_ids'] = args.det_cat_id
-    elif args.det_model:
-        det['det_cat_ids'] = 0
+        det_model=args.det_model, det_weights=args.det_weights,
+        det_cat_ids=0 if args.det_cat_id is None else args.det_cat_id)
     try:
         inferencer = VideoPoseInferencer(
             args.pose_config, args.pose_checkpoint, device=args.device,
@@ -173,12 +164,9 @@ def main():
             flip_test=args.flip_test, **det)
         os.makedirs(args.out_dir, exist_ok=True)
         device = next(inferencer.model.parameters()).device
-        detector = ('boxes of ' + args.bboxes if args.bboxes else
-                    'whole frame' if inferencer.detector is None else
-                    osp.basename(inferencer.detector.cfg.filename or
-                                 str(args.det_model)))
-        print(f'[video_demo] device: {device}; people: {detector}',
-              flush=True)
+        found = inferencer.detector and inferencer.detector.cfg.filename
+        print(f'[video_demo] device: {device}; people: '
+              f'{args.bboxes or osp.basename(found or "whole frame")}')
         progress = ProgressBar(num_frames)
         t0, people = time.time(), []
         for result in inferencer(args.video, bboxes=args.bboxes,

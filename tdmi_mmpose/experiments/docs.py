@@ -46,6 +46,10 @@ FIGURES = {
     'figures/warm_cost.png': ('ablation_warm', 'cost'),
     'figures/frontier.png': ('frontier', 'frontier'),
 }
+# pictures of a run's output (no numbers) -> the tool that made them
+PICTURES = {
+    'figures/annotated_frame.jpg': 'tools/analysis/annotated_frame.py',
+}
 
 
 def machine():
