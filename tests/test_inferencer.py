@@ -45,9 +45,17 @@ def test_video_demo_on_the_real_video(tmp_path, checkpoint):
     proc = subprocess.run(
         [sys.executable, 'tools/video_demo.py', osp.join(DATA, 'demo.mp4'),
          TINY_CFG, checkpoint, '--bboxes', str(boxes), '--out-dir',
-         str(tmp_path / 'out'), '--save-bboxes', str(tmp_path / 'saved.json')],
+         str(tmp_path / 'out'), '--save-bboxes', str(tmp_path / 'saved.json'),
+         '--posetrack-out', str(tmp_path / 'demo.json')],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    # the PoseTrack18 prediction file, as the evaluation reads it
+    from tdmi_mmpose.evaluation.functional import read_predictions
+    written = json.loads((tmp_path / 'demo.json').read_text())
+    people = read_predictions(str(tmp_path / 'demo.json'), written, 'it')
+    assert [len(p) for p in people.values()] == [1] * 5
+    assert written['images'][0]['file_name'] == 'demo/000000.jpg'
+    assert written['categories'][0]['keypoints'][1] == 'head_bottom'
     # --save-bboxes writes the --bboxes format: the same boxes read back
     from tdmi_mmpose.utils.boxes import boxes_from_json
     for given, saved in zip(boxes_from_json(str(boxes)),

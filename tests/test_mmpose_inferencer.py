@@ -167,13 +167,15 @@ def test_inferencer_demo_tool_runs_a_video_model(tiny_ckpt, tmp_path):
     proc = subprocess.run(
         [sys.executable, 'tools/inferencer_demo.py', VIDEO, '--pose2d',
          TINY_CFG, '--pose2d-weights', tiny_ckpt, '--no-flip',
-         '--det-model', 'whole_image', '--vis-out-dir', str(tmp_path / 'vis'), '--pred-out-dir',
+         '--det-model', 'whole_image', '--posetrack-out',
+         str(tmp_path / 'demo_pt.json'), '--vis-out-dir', str(tmp_path / 'vis'), '--pred-out-dir',
          str(tmp_path / 'pred')], cwd=ROOT, capture_output=True, text=True,
         timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert '5 result(s)' in proc.stdout
     assert osp.isfile(tmp_path / 'vis' / 'demo.mp4')
     assert len(json.load(open(tmp_path / 'pred' / 'demo.json'))) == 5
+    assert len(json.load(open(tmp_path / 'demo_pt.json'))['images']) == 5
     bad = subprocess.run(
         [sys.executable, 'tools/inferencer_demo.py', VIDEO, '--pose2d',
          SINGLE_CFG, '--no-flip'], cwd=ROOT, capture_output=True, text=True,

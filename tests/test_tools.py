@@ -202,8 +202,8 @@ def test_loader_benchmark_prints_both_rates():
 
 
 def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
-    """The main job on a small built-in set: three pose models and the
-    detector trained, and the warm start it offers (``tdmi-warm``: TDMI
+    """The main job on a small built-in set: the single-frame model, TDMI
+    and the detector trained, and the warm start it offers (``tdmi-warm``: TDMI
     warm-started from this job's single-frame checkpoint), the table
     printed and written, checkpoints that tools/test.py evaluates, the
     side-by-side video and the clip of detector + tracker + TDMI (aligned
@@ -212,7 +212,7 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     ``train_or_reuse``)."""
     work = tmp_path / 'job'
     out = run(PY, 'tools/demo.py', '--quick', '--work-dir', work,
-              '--models', 'single-frame', 'tdmi', 'tdmi-no-mi', 'tdmi-warm',
+              '--models', 'single-frame', 'tdmi', 'tdmi-warm',
               '--record', tmp_path / 'main_job.json')
     assert 'TDMI warm-started, +2 epochs' in out
     from mmengine.config import Config
@@ -223,7 +223,7 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     table = re.search(r'model \| +frames \| +Head \|.*\| +Mean\n(.*)', out,
                       re.S).group(1)
     for label in ('mmpose single-frame HRNet', 'TDMI (TDE + RDM + L_MI)',
-                  'TDMI without L_MI', 'TDMI, detected boxes',
+                  'TDMI warm-started, +2 epochs', 'TDMI, detected boxes',
                   'mmpose single-frame HRNet, detected boxes'):
         for subset in ('all', 'degraded', 'clean'):
             assert re.search(rf'{re.escape(label)} \| +{subset} \|'
@@ -232,7 +232,7 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     assert re.search(r'RTMDet-tiny person detector: bbox AP [\d.]+', out)
     with open(work / 'results.json') as f:
         results = json.load(f)['results']
-    assert set(results) == {'single-frame', 'tdmi', 'tdmi-no-mi',
+    assert set(results) == {'single-frame', 'tdmi',
                             'tdmi-warm', 'tdmi-detected',
                             'single-frame-detected'}
     # --record: the same results with where they came from, as the docs'
@@ -252,7 +252,7 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     assert figure.size[0] > 200
     assert json.loads(figure.text['Description'])['entries'] == [
         'mmpose single-frame HRNet', 'TDMI (TDE + RDM + L_MI)',
-        'TDMI without L_MI', 'TDMI warm-started, +2 epochs']
+        'TDMI warm-started, +2 epochs']
     assert osp.getsize(work / 'side_by_side.mp4') > 10000
     (clip, ) = (work / 'tracked').glob('val_*.mp4')
     assert osp.getsize(clip) > 10000
@@ -267,7 +267,7 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
         abs(i - len(people) // 2) for i, n in enumerate(people)
         if n == max(people))
     assert Image.open(tmp_path / 'frame.jpg').size[0] == 320
-    for name in ('single-frame', 'tdmi', 'tdmi-no-mi', 'tdmi-warm'):
+    for name in ('single-frame', 'tdmi', 'tdmi-warm'):
         assert osp.exists(work / name / 'epoch_2.pth')
     # the trained TDMI checkpoint through tools/test.py
     cfg = work / 'tdmi' / 'tdmi_hrnet-w8_synthetic-videos-128x96.py'

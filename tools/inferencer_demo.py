@@ -61,6 +61,9 @@ def parse_args():
                        'the video model starts from')
     video.add_argument('--online', action='store_true',
                        help='use no future frame (live streams)')
+    video.add_argument('--posetrack-out', metavar='FILE',
+                       help='also write the poses with their track ids as a '
+                       'PoseTrack18-format prediction file')
     return parser.parse_args()
 
 
@@ -75,10 +78,11 @@ def main():
     from tdmi_mmpose.apis.inferencers.mmpose_inferencer import \
         is_video_model
     video = is_video_model(args.pose2d)
-    if not video and (args.no_flip or args.warm_start or args.online):
-        sys.exit('inferencer_demo: --no-flip, --warm-start and --online are '
-                 f'for video pose models; {args.pose2d} is a single-frame '
-                 'model')
+    if not video and (args.no_flip or args.warm_start or args.online or
+                      args.posetrack_out):
+        sys.exit('inferencer_demo: --no-flip, --warm-start, --online and '
+                 '--posetrack-out are for video pose models; '
+                 f'{args.pose2d} is a single-frame model')
     video_kwargs = dict(flip_test=False if args.no_flip else None,
                         warm_start=args.warm_start) if video else {}
     try:
@@ -97,7 +101,13 @@ def main():
                 vis_out_dir=args.vis_out_dir, pred_out_dir=args.pred_out_dir)
     if args.online:
         call['online'] = True
-    frames = sum(1 for _ in inferencer(args.inputs, **call))
+    people = [r['predictions'][0] for r in inferencer(args.inputs, **call)]
+    frames = len(people)
+    if args.posetrack_out:
+        from tdmi_mmpose.evaluation.functional import write_video_predictions
+        write_video_predictions(args.posetrack_out, people,
+                                inferencer.inferencer.model.dataset_meta,
+                                kpt_thr=args.kpt_thr)
     print(f'[inferencer_demo] {frames} result(s)' + (
         f'; drawn in {args.vis_out_dir}' if args.vis_out_dir else '') + (
         f'; predictions in {args.pred_out_dir}' if args.pred_out_dir

@@ -4,10 +4,8 @@ estimates each pose from the frames around it. Checkpoints and models as
 mmpose takes them: a file, an http(s) address (downloaded once into the
 cache mmengine uses) or a model name of tdmi_mmpose, mmpose or mmdet.
 
-Example (mmpose's HRNet-W48 PoseTrack18 weights warm-started, mmpose's
-default person detector, no flip test; docs/en/get_started.md):
-    python tools/video_demo.py video.mp4 \
-        configs/tdmi/tdmi_hrnet-w48_posetrack18-384x288.py \
+Example (docs/en/get_started.md, docs/en/user_guides/pose_tracking.md):
+    python tools/video_demo.py video.mp4 CONFIG \
         td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288 --warm-start --no-flip
     python tools/video_demo.py video.mp4 CONFIG tdmi.pth --det-model rtmdet-m
     python tools/video_demo.py video.mp4 CONFIG tdmi.pth --bboxes boxes.json
@@ -23,16 +21,15 @@ from mmengine.config import Config
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('video', help='video file')
+    parser.add_argument('video', help='video file or folder of frames')
     parser.add_argument('pose_config', help='config of a video pose '
                         "model, or its name or alias ('tdmi')")
     parser.add_argument('pose_checkpoint', help='its checkpoint (with '
                         '--warm-start: a single-frame top-down checkpoint): '
                         'file, http(s) address or mmpose model name')
     parser.add_argument('--warm-start', action='store_true',
-                        help='pose_checkpoint is a single-frame model with '
-                        "the config's backbone: the video model starts "
-                        'from it (estimating as it does until fine-tuned)')
+                        help='pose_checkpoint is a single-frame model the '
+                        'video model starts from (docs: warm_start.md)')
     parser.add_argument('--det-model', '--det-config', dest='det_model',
                         help="mmdet config, name or alias ('rtmdet-m'), or "
                         "'whole_image' (the whole frame as one person); "
@@ -41,34 +38,36 @@ def parse_args():
                         dest='det_weights', help='its checkpoint: file, '
                         'http(s) address or mmdet model name (default: the '
                         "model's published weights)")
-    parser.add_argument('--det-cat-id', type=int, default=None,
-                        help='person category of the detector (default: '
-                        "0, or the default detector's)")
+    parser.add_argument('--det-cat-id', type=int, help='person category '
+                        'of the detector (default 0)')
     parser.add_argument('--bboxes', help='precomputed boxes instead of a '
                         'detector: COCO result JSON, image_id = frame '
                         'index, or a file written by --save-bboxes')
+    parser.add_argument('--posetrack-out', metavar='FILE',
+                        help='also write the poses with their track ids as '
+                        'a PoseTrack18-format prediction file')
+    parser.add_argument('--posetrack-gt', metavar='GT', help="the video's "
+                        'PoseTrack18 ground truth: its frames and keypoint '
+                        'names go into --posetrack-out (to evaluate it)')
     parser.add_argument('--save-bboxes', metavar='FILE',
-                        help='also write the boxes of the people found in '
-                        'each frame to FILE, in the --bboxes format (one '
-                        'detector run for many pose runs)')
+                        help='also write the boxes of each frame to FILE in '
+                        'the --bboxes format')
     parser.add_argument('--bbox-thr', type=float, default=0.3)
     parser.add_argument('--nms-thr', type=float, default=0.3)
     parser.add_argument('--kpt-thr', type=float, default=0.3)
     parser.add_argument('--online', action='store_true',
                         help='use no future frame (live streams)')
     parser.add_argument('--no-tracking', action='store_true')
+    parser.add_argument('--smoother', help="smooth each track's keypoints"
+                        ' online: one_euro, savgol or gaussian')
     parser.add_argument('--track-thr', type=float, default=None,
-                        help='box score at which ByteTrack starts and '
-                        'first-matches tracks (mmdet default 0.7 / 0.6); '
-                        'lower it for detectors with lower scores')
+                        help="ByteTrack's box score thresholds (mmdet's: "
+                        '0.7 / 0.6; lower for detectors with lower scores)')
     reuse = parser.add_mutually_exclusive_group()
     reuse.add_argument('--reuse-features', dest='reuse_features',
                        action='store_true', default=None,
-                       help='share backbone features between clips: each '
-                       'person cropped once per frame, neighbours warped '
-                       'into the key crop (the default unless the config '
-                       'sets model.test_cfg.reuse_features=False; see the '
-                       'docs/en/user_guides/inference.md)')
+                       help='share backbone features between clips (the '
+                       'default; docs/en/user_guides/inference.md)')
     reuse.add_argument('--per-clip', dest='reuse_features',
                        action='store_false',
                        help="crop every frame of a clip with the key frame's "
@@ -77,22 +76,15 @@ def parse_args():
     parser.add_argument('--no-align', dest='reuse_align',
                         action='store_false', default=None,
                         help='reuse without warping: crops within '
-                        '--reuse-tolerance of the key box are shared as '
-                        'they are (for models trained with '
-                        'RandomNeighbourCrop)')
+                        '--reuse-tolerance of the key box are shared')
     parser.add_argument('--reuse-tolerance', type=float, default=None,
                         help="how far a reused crop's box may be from the "
-                        "box asked for (default: the config's "
-                        'model.test_cfg.reuse_tolerance, else 0.05)')
+                        'box asked for (default: 0.05 or the config\'s)')
     parser.add_argument('--no-flip', dest='flip_test', action='store_false',
-                        default=None,
-                        help='without the flip test: the fast video setting '
-                        "(the config's test_cfg.flip_test stays the "
-                        'evaluation protocol)')
-    parser.add_argument('--backend', default='pytorch',
-                        choices=['pytorch', 'onnxruntime'],
-                        help='run the pose network in onnxruntime (give '
-                        '--onnx)')
+                        default=None, help='without the flip test: the fast '
+                        'video setting')
+    parser.add_argument('--backend', choices=['pytorch', 'onnxruntime'],
+                        default='pytorch')
     parser.add_argument('--onnx', help='ONNX file of the pose model '
                         '(tools/deployment/pytorch2onnx.py)')
     parser.add_argument('--out-dir', default='work_dirs/video_demo')
@@ -114,7 +106,8 @@ def check_inputs(args):
         local = what in ('video', 'boxes file', 'ONNX file') or \
             path and path.endswith(('.py', '.pth', '.pt'))
         if path and local and not path.startswith(('http://', 'https://')) \
-                and not osp.isfile(path):
+                and not (osp.isfile(path) or what == 'video' and
+                         osp.isdir(path)):
             raise SystemExit(f'video_demo: {what} {path} does not exist')
     if (args.backend == 'onnxruntime') != bool(args.onnx):
         raise SystemExit('video_demo: --backend onnxruntime and --onnx FILE '
@@ -122,12 +115,17 @@ def check_inputs(args):
     if args.bboxes and (args.det_model or args.det_weights):
         raise SystemExit('video_demo: --bboxes replaces the detector: give '
                          'either --bboxes or --det-model/--det-weights')
-    try:
-        reader = mmcv.VideoReader(args.video)
-    except Exception as err:  # noqa: BLE001 (reported with the file)
-        raise SystemExit(f'video_demo: cannot read {args.video} as a video '
-                         f'({err})')
-    if reader.frame_cnt == 0 or reader.read() is None:
+    if osp.isdir(args.video):  # a folder of frames (PoseTrack's videos)
+        count = len([f for f in os.listdir(args.video)
+                     if f.lower().endswith(('.jpg', '.jpeg', '.png'))])
+    else:
+        try:
+            reader = mmcv.VideoReader(args.video)
+        except Exception as err:  # noqa: BLE001 (reported with the file)
+            raise SystemExit(f'video_demo: cannot read {args.video} as a '
+                             f'video ({err})')
+        count = reader.frame_cnt if reader.read() is not None else 0
+    if count == 0:
         raise SystemExit(f'video_demo: {args.video} holds no readable '
                          'frame')
     if osp.isfile(args.pose_config):
@@ -137,7 +135,7 @@ def check_inputs(args):
                 f'video_demo: {args.pose_config} is not a video pose model '
                 "(no neck.num_frames); use mmpose's demo/inferencer_demo.py "
                 'for single-frame models')
-    return reader.frame_cnt
+    return count
 
 
 def main():
@@ -161,7 +159,7 @@ def main():
             reuse_tolerance=args.reuse_tolerance,
             reuse_align=args.reuse_align, backend=args.backend,
             onnx_file=args.onnx, warm_start=args.warm_start,
-            flip_test=args.flip_test, **det)
+            flip_test=args.flip_test, smoother=args.smoother, **det)
         os.makedirs(args.out_dir, exist_ok=True)
         device = next(inferencer.model.parameters()).device
         found = inferencer.detector and inferencer.detector.cfg.filename
@@ -180,6 +178,11 @@ def main():
     except (ValueError, FileNotFoundError, DownloadError) as err:
         raise SystemExit(f'video_demo: {err}')
     frames = len(people)
+    if args.posetrack_out:
+        from tdmi_mmpose.evaluation.functional import write_video_predictions
+        write_video_predictions(args.posetrack_out, people,
+                                inferencer.model.dataset_meta,
+                                args.posetrack_gt, kpt_thr=args.kpt_thr)
     if args.save_bboxes:
         boxes_to_json(people, args.save_bboxes,
                       video=osp.basename(args.video))

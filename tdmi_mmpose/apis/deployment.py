@@ -16,7 +16,17 @@ import torch
 from mmpose.models.utils.tta import flip_heatmaps
 
 
-class HeatmapGraph(torch.nn.Module):
+class _Graph(torch.nn.Module):
+    """A part of a pose model to export (in the model's mode: the exporter
+    restores this module's mode, and with it the model's)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+        self.train(model.training)
+
+
+class HeatmapGraph(_Graph):
     """What is exported: the network input (after the data preprocessor)
     to heatmaps, without flip test or decoding (both stay in Python).
 
@@ -26,17 +36,11 @@ class HeatmapGraph(torch.nn.Module):
             single-frame model ``(B, 3, H, W)`` -> ``(B, K, h, w)``.
     """
 
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-        # the exporter restores this module's mode, and with it the model's
-        self.train(model.training)
-
     def forward(self, inputs):
         return self.model._forward(inputs)
 
 
-class BackboneGraph(torch.nn.Module):
+class BackboneGraph(_Graph):
     """A video model's backbone: crops ``(N, 3, H, W)`` -> its per-stage
     features, each ``(N, C_s, h_s, w_s)``.
 
@@ -44,27 +48,17 @@ class BackboneGraph(torch.nn.Module):
         model (VideoTopdownPoseEstimator): The video model.
     """
 
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-        self.train(model.training)
-
     def forward(self, crops):
         return tuple(self.model.backbone(crops))
 
 
-class TemporalGraph(torch.nn.Module):
+class TemporalGraph(_Graph):
     """A video model after its backbone: per-stage features of clips, each
     ``(B, T, C_s, h_s, w_s)`` -> heatmaps ``(B, K, h, w)``.
 
     Args:
         model (VideoTopdownPoseEstimator): The video model.
     """
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-        self.train(model.training)
 
     def forward(self, *frame_feats):
         return self.model.head(self.model.clip_feat(frame_feats))

@@ -45,6 +45,7 @@ FIGURES = {
     'figures/warm_forest.png': ('ablation_warm', 'forest'),
     'figures/warm_cost.png': ('ablation_warm', 'cost'),
     'figures/frontier.png': ('frontier', 'frontier'),
+    'figures/tracking.png': ('tracking', 'tracking'),
 }
 # pictures of a run's output (no numbers) -> the tool that made them
 PICTURES = {
@@ -200,6 +201,12 @@ def render(name, view=None):
         body = format_tables(results['results'], '')[1].strip('\n')
     elif tool == 'table':
         body = table(results).strip('\n')
+    elif tool == 'tracking':
+        from .pose_tracking import markdown
+        body = markdown(results)
+    elif tool == 'smoothing':
+        from .smoothing import markdown
+        body = markdown(results)
     else:
         raise SystemExit(f'docs_tables.py: error: record {name}: unknown '
                          f'tool {tool!r}')
@@ -228,6 +235,9 @@ def draw(figure, out):
     if kind == 'frontier':
         from .frontier import draw as draw_frontier
         return draw_frontier(record['results'], out, caption)
+    if kind == 'tracking':
+        from .pose_tracking import draw as draw_tracking
+        return draw_tracking(record['results'], out, caption)
     from .ablation import cost_points, forest_rows
     results = record['results']
     if kind == 'forest':

@@ -9,7 +9,9 @@ results those tools write, next to them:
 * :func:`cost_figure`: mAP against training minutes, intervals as bars
   (``tools/analysis/ablation.py`` when its runs carry their training time);
 * :func:`frontier_figure`: mAP against frames per second of video
-  pipelines, intervals as bars (``tools/analysis/frontier.py``).
+  pipelines, intervals as bars (``tools/analysis/frontier.py``);
+* :func:`interval_figure`: one measure per entry with its 95% interval
+  (``tools/analysis/tracking.py``).
 
 Each writes one PNG and returns its path; none writes an empty figure (a
 ``ValueError`` says what to run first). The PNG's ``Description`` text
@@ -168,3 +170,32 @@ def frontier_figure(points, out, caption=None):
     return _errorbar_figure(points, 'frames per second',
                             'speed / accuracy of the video pipelines', out,
                             caption)
+
+
+def interval_figure(rows, xlabel, title, out, caption=None):
+    """One horizontal 95% interval per entry.
+
+    Args:
+        rows (list[tuple[str, dict]]): ``(label, summary)`` (``mean``,
+            ``ci95``).
+        xlabel (str): What is measured.
+        title (str): The figure's title.
+        out (str): PNG path.
+        caption (str, optional): Command and date, under the plot.
+    """
+    if not rows:
+        raise ValueError('nothing to draw: run the measurement first')
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 0.9 + 0.42 * len(rows)))
+    for y, (label, entry) in enumerate(rows):
+        lo, hi = entry['ci95']
+        if not (math.isnan(lo) or math.isnan(hi)):
+            ax.plot([lo, hi], [y, y], '-', color=COLOURS[0], lw=2)
+        ax.plot([entry['mean']], [y], 'o', color=COLOURS[0], ms=5)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([label for label, _ in rows], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.set_title(title, fontsize=9)
+    ax.grid(axis='x', alpha=0.3)
+    return _save(fig, out, caption, [label for label, _ in rows])

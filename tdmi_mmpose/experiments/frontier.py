@@ -27,6 +27,7 @@ import time
 import numpy as np
 
 from . import figures
+from .cli import ablation_checkpoint
 from .jobs import main_job_detector
 from .models import (BBOX_THR, SUBSET_NAMES as SUBSETS, checkpoint_path,
                      config_path, run_dir, tracker)
@@ -89,14 +90,7 @@ def accuracy(args, record):
     progress = Progress('frontier', len(jobs))
     for i, (pipeline, seed, source) in enumerate(jobs):
         model = PIPELINES[pipeline][1]
-        ckpt = checkpoint_path(run_dir(args.ablation_dir, model, args.epochs,
-                                       seed), args.epochs)
-        if not osp.isfile(ckpt):
-            raise SystemExit(
-                f'frontier.py: error: {ckpt} is missing: train it with '
-                f'`python tools/analysis/ablation.py --configs tdmi '
-                f'single-frame --seeds {args.seeds} --epochs {args.epochs} '
-                f'--work-dir {args.ablation_dir}`')
+        ckpt = ablation_checkpoint(args, model, seed, 'frontier.py')
         progress.start(i + 1, f'{PIPELINES[pipeline][0]}, seed {seed}, '
                        f'{source} boxes')
         inf = build(pipeline, configs[model], ckpt, 'cpu',

@@ -45,6 +45,32 @@ def aggregate(runs, names, reference, seeds):
     return out
 
 
+def paired_fields(record, keys, reference, fields, seeds):
+    """Per run key and field: the summary over ``seeds`` of a
+    :class:`RunRecord` and, for keys other than their reference, the paired
+    difference to it.
+
+    Args:
+        record (RunRecord): The runs (one dict of fields per key and seed).
+        keys (list[str]): The run keys.
+        reference (callable): Key -> the key it is paired against.
+        fields (tuple[str]): The fields summarised.
+        seeds (list[int]): The seeds.
+    """
+    stats = {}
+    for key in keys:
+        runs = record.by_seed(key, seeds)
+        ref = record.by_seed(reference(key), seeds)
+        stats[key] = {}
+        for field in fields:
+            entry = summary([runs[s][field] for s in seeds])
+            if key != reference(key):
+                entry['minus_reference'] = summary(
+                    [runs[s][field] - ref[s][field] for s in seeds])
+            stats[key][field] = entry
+    return stats
+
+
 def training_minutes(runs, names, seeds):
     """Per model: the summary of its runs' training minutes, a warm
     start's counting the run it starts from; models whose runs carry no
@@ -78,13 +104,14 @@ def fmt(entry):
             f'[{lo:.1f}, {hi:.1f}]')
 
 
-def fmt_diff(entry):
+def fmt_diff(entry, digits=1):
     """``+d [lo, hi]`` of a paired difference, `` *`` where the interval
-    excludes 0 (``—`` for none)."""
+    excludes 0 (``—`` for none), with ``digits`` decimals."""
     if entry is None:
         return '—'
     if entry.get('ci95') is None or math.isnan(entry['ci95'][0]):
-        return f'{entry["mean"]:+.1f}'
+        return f'{entry["mean"]:+.{digits}f}'
     lo, hi = entry['ci95']
     mark = '' if lo <= 0 <= hi else ' *'
-    return f'{entry["mean"]:+.1f} [{lo:+.1f}, {hi:+.1f}]{mark}'
+    return (f'{entry["mean"]:+.{digits}f} [{lo:+.{digits}f}, '
+            f'{hi:+.{digits}f}]{mark}')

@@ -52,15 +52,19 @@ def _number(value):
     return float(value) if is_number(value) and np.isfinite(value) else None
 
 
+def _read_json(path):
+    with open(path) as f:
+        try:
+            return json.load(f)
+        except json.JSONDecodeError as err:
+            raise ValueError(f'{path} is not a JSON file ({err})') from err
+
+
 def boxes_file_video(path):
     """``(video name, frame count)`` a boxes file was written for (the
     object form :func:`boxes_to_json` writes for a video), or None for a
     plain list of detections."""
-    with open(path) as f:
-        try:
-            data = json.load(f)
-        except json.JSONDecodeError as err:
-            raise ValueError(f'{path} is not a JSON file ({err})') from err
+    data = _read_json(path)
     if isinstance(data, dict) and 'video' in data:
         return data['video'], data.get('num_frames')
     return None
@@ -103,11 +107,7 @@ def boxes_from_json(path):
     anything else is an error naming the file, the entry and what to
     write instead.
     """
-    with open(path) as f:
-        try:
-            dets = json.load(f)
-        except json.JSONDecodeError as err:
-            raise ValueError(f'{path} is not a JSON file ({err})') from err
+    dets = _read_json(path)
     if isinstance(dets, dict) and 'detections' in dets:
         dets = dets['detections']
     if not isinstance(dets, list):

@@ -14,18 +14,14 @@ Train first (reuses finished runs), then measure:
     python tools/analysis/frontier.py --seeds 3 --w48
 """
 import argparse
-import os.path as osp
 
+from tdmi_mmpose.experiments.cli import add_runs_args, finish_runs_args
 from tdmi_mmpose.experiments.frontier import PIPELINES, run
-from tdmi_mmpose.experiments.models import ROOT, default_data_root
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--seeds', type=int, default=3,
-                        help='training seeds 0..K-1, K >= 2 (default: 3)')
-    parser.add_argument('--epochs', type=int, default=5,
-                        help='budget of the ablation runs to load')
+    add_runs_args(parser, job=True)
     parser.add_argument('--boxes', nargs='+', choices=['gt', 'detected'],
                         default=['gt', 'detected'])
     parser.add_argument('--pipelines', nargs='+', choices=list(PIPELINES),
@@ -39,30 +35,7 @@ def parse_args():
                         help='also the HRNet-W48 384x288 speed rows')
     parser.add_argument('--w48-frames', type=int, default=12)
     parser.add_argument('--device', default='cpu')
-    parser.add_argument('--ablation-dir', default=osp.join(
-        ROOT, 'work_dirs', 'ablation'),
-        help="ablation.py's work dir (the checkpoints)")
-    parser.add_argument('--job', default=osp.join(ROOT, 'work_dirs',
-                                                  'main_job'),
-                        help="the main job's work dir (the detector)")
-    parser.add_argument('--work-dir', default=None,
-                        help='where to write (default: --ablation-dir)')
-    parser.add_argument('--data-root',
-                        help='the built-in videos (default: the main job\'s, '
-                        'data/synthetic_videos, with _seedN added for '
-                        '--data-seed N > 0)')
-    parser.add_argument('--data-seed', type=int, default=0)
-    parser.add_argument('--record',
-                        help='also write the results as a docs record '
-                        '(docs/en/records/NAME.json; see '
-                        'tools/analysis/docs_tables.py)')
-    args = parser.parse_args()
-    if args.seeds < 2:
-        parser.error(f'--seeds {args.seeds}: K must be at least 2')
-    args.work_dir = args.work_dir or args.ablation_dir
-    args.data_root = (args.data_root or
-                      default_data_root(args.data_seed)).rstrip('/') + '/'
-    return args
+    return finish_runs_args(parser, parser.parse_args())
 
 
 def main():

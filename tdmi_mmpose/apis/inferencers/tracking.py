@@ -61,3 +61,53 @@ class PersonTracker:
             boxes = np.concatenate([boxes, np.asarray(untracked, np.float32)])
             ids = np.concatenate([ids, np.full(len(untracked), -1)])
         return boxes, ids
+
+
+def greedy_track(frames, method='iou', thr=0.3, sigmas=None):
+    """Track ids by mmpose's greedy matching of consecutive frames' people
+    (``mmpose.apis._track_by_iou`` / ``_track_by_oks``, as mmpose's 3D
+    inferencer tracks its 2D poses): each person of a frame takes the id
+    of the best remaining person of the frame before if the box IoU (or
+    the keypoints' OKS) is above ``thr``, else a new id. Unlike mmpose's
+    3D inferencer, people with few keypoints are kept.
+
+    Args:
+        frames (list[list[dict]]): Per frame, the people as the inferencers
+            give them (``keypoints`` ``(K, 2)``, ``keypoint_scores``
+            ``(K,)``, ``bbox`` xyxy).
+        method (str): ``'iou'`` or ``'oks'``. Default: ``'iou'``.
+        thr (float): Matching threshold (mmpose's 3D inferencer: 0.3).
+        sigmas (array, optional): OKS sigmas ``(K,)`` (default: COCO's).
+
+    Returns:
+        list[list[int]]: per frame, each person's track id.
+    """
+    from mmpose.apis import _track_by_iou, _track_by_oks
+    from mmpose.structures import PoseDataSample
+    if method not in ('iou', 'oks'):
+        raise ValueError(f"method must be 'iou' or 'oks', got {method!r}")
+    last, next_id, out = [], 0, []
+    for people in frames:
+        current, ids = [], []
+        for person in people:
+            box = np.asarray(person['bbox'], np.float32).reshape(-1)[:4]
+            res = PoseDataSample()
+            res.pred_instances = InstanceData(
+                keypoints=np.asarray(person['keypoints'],
+                                     np.float32)[None, :, :2],
+                keypoint_scores=np.asarray(person['keypoint_scores'],
+                                           np.float32)[None],
+                bboxes=box[None],
+                areas=np.array([(box[2] - box[0]) * (box[3] - box[1])]))
+            if method == 'oks':
+                tid, last, _ = _track_by_oks(res, last, thr, sigmas)
+            else:
+                tid, last, _ = _track_by_iou(res, last, thr)
+            if tid == -1:
+                tid, next_id = next_id, next_id + 1
+            res.track_id = tid
+            current.append(res)
+            ids.append(tid)
+        last, next_id = current, max([next_id, *[i + 1 for i in ids]])
+        out.append(ids)
+    return out

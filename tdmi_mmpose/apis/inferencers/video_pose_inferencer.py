@@ -23,6 +23,7 @@ from ...utils.model_zoo import (DownloadError, ModelNameError, find_model,
 from ..inference import (as_bgr_uint8, check_video_model, clip_data_info,
                          person_boxes)
 from .feature_reuse import FeatureReuse
+from .smoothing import TrackSmoother
 from .tracking import PersonTracker, bytetrack
 
 
@@ -126,6 +127,11 @@ class VideoPoseInferencer(Pose2DInferencer):
             decoding stay the torch model's. Default: ``'pytorch'``.
         onnx_file (str, optional): The ONNX file, with
             ``backend='onnxruntime'``.
+        smoother (str | dict, optional): Smooth each track's keypoints
+            online (:class:`TrackSmoother`): ``'one_euro'``, ``'savgol'``,
+            ``'gaussian'``, or a dict with ``type`` and the filter's
+            arguments. Default: None (off; see the Pose tracking guide for
+            what it does to accuracy and jitter).
         warm_start (bool): ``weights`` is a single-frame checkpoint: the
             video model is warm-started from it (backbone and detection
             head copied, the neighbour frames entering at zero, so it
@@ -140,7 +146,7 @@ class VideoPoseInferencer(Pose2DInferencer):
                  tracker=bytetrack(), stream_fps=25.0, show_progress=False,
                  reuse_features=None, reuse_tolerance=None,
                  reuse_align=None, backend='pytorch', onnx_file=None,
-                 warm_start=False, flip_test=None):
+                 warm_start=False, flip_test=None, smoother=None):
         if backend not in ('pytorch', 'onnxruntime'):
             raise ValueError(f"backend must be 'pytorch' or 'onnxruntime', "
                              f'got {backend!r}')
@@ -179,8 +185,18 @@ class VideoPoseInferencer(Pose2DInferencer):
             if reuse_tolerance is None else reuse_tolerance,
             network=self.network)
         self.tracker_cfg = tracker
+        self.smoother_cfg = dict(type=smoother) if isinstance(
+            smoother, str) else smoother
+        self.new_smoother()  # a bad name fails here
         self.stream_fps = stream_fps
         self._track_ids = []
+
+    def new_smoother(self):
+        """A new :class:`TrackSmoother` (each video starts anew), or None."""
+        self.smoother = None
+        if self.smoother_cfg is not None:
+            cfg = dict(self.smoother_cfg)
+            self.smoother = TrackSmoother(cfg.pop('type'), **cfg)
 
     @property
     def reuse_align(self):
@@ -350,6 +366,7 @@ class VideoPoseInferencer(Pose2DInferencer):
                                   len(inputs))
             bboxes = boxes_from_json(bboxes)
         self.tracker = PersonTracker(self.tracker_cfg)
+        self.new_smoother()
         self.reuse.clear()
         buffer = deque()  # (index, image, name, boxes (N, 5), ids)
         last = -1
@@ -452,6 +469,9 @@ class VideoPoseInferencer(Pose2DInferencer):
                  for k, s in zip(inst.keypoints, inst.bbox_scores)],
                 num_nearby_joints_thr=inst.keypoints.shape[-2] // 3)
             merged.pred_instances = inst[np.sort(keep)]
+        if self.smoother is not None and len(merged.pred_instances):
+            inst = merged.pred_instances
+            inst.keypoints = self.smoother(inst.keypoints, inst.track_ids)
         return [merged]
 
     def visualize(self, inputs, preds, return_vis=False, show=False,

@@ -199,7 +199,7 @@ class PoseTrackMAPMetric(BaseMetric):
     def _load_gt(self):
         """The annotation file and, per labelled frame with at least one
         annotated person, ``joints``, ``visible``, ``head_size``,
-        ``ignore``."""
+        ``track_ids`` (-1 where none is given), ``ignore``."""
         try:
             with get_local_path(self.ann_file) as path, open(path) as f:
                 data = json.load(f)
@@ -218,7 +218,7 @@ class PoseTrackMAPMetric(BaseMetric):
             if not img.get('is_labeled', img_id in people):
                 continue
             where = f'{self.ann_file}, image {img_id} ({img.get("file_name")})'
-            joints, visible, head = [], [], []
+            joints, visible, head, track_ids = [], [], [], []
             for ann in people[img_id]:
                 values = ann.get('keypoints') or []
                 if len(values) not in (0, 3 * k):
@@ -250,6 +250,7 @@ class PoseTrackMAPMetric(BaseMetric):
                         f'head box {box}: no prediction could match it; fix '
                         'bbox_head [x, y, w, h] or drop its joints')
                 joints.append(kpts[:, :2])
+                track_ids.append(ann.get('track_id', -1))
                 visible.append(kpts[:, 2] > 0)
                 head.append(0.6 * np.hypot(box[2], box[3]))
             if not joints:
@@ -276,6 +277,7 @@ class PoseTrackMAPMetric(BaseMetric):
                 joints=joints[keep].reshape(-1, k, 2),
                 visible=visible[keep].reshape(-1, k),
                 head_size=np.asarray(head, dtype=np.float64)[keep],
+                track_ids=np.asarray(track_ids)[keep],
                 ignore=polys)
         if nan_joints:
             MMLogger.get_current_instance().warning(

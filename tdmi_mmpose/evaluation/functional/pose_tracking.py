@@ -1,0 +1,261 @@
+"""PoseTrack's multi-person pose tracking MOTA, as poseval computes it,
+without poseval (a git-only package of an old Python): the same per-joint
+``motmetrics`` accumulators, the same distance rule and the same quirks.
+
+A sequence is a list of labelled frames in order; each frame a dict:
+
+- ``gt_ids`` ``(G,)``, ``gt_joints`` ``(G, J, 2)``, ``gt_visible``
+  ``(G, J)`` bool, ``head_size`` ``(G,)`` (0.6 x the head box's diagonal);
+- ``pr_ids`` ``(P,)``, ``pr_joints`` ``(P, J, 2)``, ``pr_present``
+  ``(P, J)`` bool,
+
+with ignore regions already applied and ``J`` the evaluated joints (the
+15 of PoseTrack).
+
+poseval's rules, followed so that the numbers compare with published ones
+(each is one line of :func:`accumulate`):
+
+- a predicted joint matches an annotated one of the same joint type when
+  their distance over the annotated person's head size is at most 0.5;
+  motmetrics then assigns matches frame by frame, keeping last frame's
+  matches where they still hold, and counts misses, false positives and
+  identity switches;
+- a frame without predictions (or without annotated people) counts one
+  dummy miss and one dummy false positive for every joint;
+- the last labelled frame of every sequence is not evaluated;
+- counts are summed over sequences; per joint MOTA = 100 (1 - (misses +
+  switches + false positives) / objects), MOTP = 100 (1 - sum of matched
+  distances / detections), precision and recall from detections (matches
+  and switches); the totals are means over the joints, NaN skipped.
+
+One deliberate difference: MOTP sums the distances of matches and
+switches only. poseval sums motmetrics' whole event log, which held just
+those in the motmetrics it was written against; motmetrics 1.4 also logs
+every candidate pair and transfer events, which would count them again.
+"""
+import warnings
+
+import numpy as np
+
+MOTA_COUNTS = ('num_misses', 'num_switches', 'num_false_positives',
+               'num_objects', 'num_detections')
+
+
+def joint_distances(frame, joint, thr=0.5):
+    """poseval's input to the accumulator of ``joint`` in one frame.
+
+    Returns:
+        tuple: ground-truth ids and predicted ids that have the joint, and
+        their ``(G_j, P_j)`` head-normalised distances, NaN where above
+        ``thr`` (no match possible).
+    """
+    gt, pr, dist = joint_pairs(frame, joint)
+    dist[~(dist <= thr)] = np.nan
+    return [int(i) for i in gt], [int(i) for i in pr], dist
+
+
+def joint_pairs(frame, joint):
+    """The ids of the annotated and of the predicted people that have
+    ``joint`` in a frame, and their ``(G_j, P_j)`` distances over the
+    annotated person's head size."""
+    gt = np.flatnonzero(frame['gt_visible'][:, joint])
+    pr = np.flatnonzero(frame['pr_present'][:, joint])
+    dist = np.linalg.norm(
+        frame['gt_joints'][gt, None, joint] - frame['pr_joints'][None, pr,
+                                                                 joint],
+        axis=-1) / frame['head_size'][gt, None]
+    return (np.asarray(frame['gt_ids'])[gt], np.asarray(frame['pr_ids'])[pr],
+            dist)
+
+
+def accumulate(sequence, num_joints, thr=0.5, skip_last=True):
+    """Per joint counts of one sequence (poseval's ``computeMetrics`` of one
+    sequence).
+
+    Args:
+        sequence (list[dict]): Labelled frames in order (see the module).
+        num_joints (int): ``J``.
+        thr (float): Match threshold over the head size. Default: 0.5.
+        skip_last (bool): Leave the last frame out, as poseval does.
+            Default: True.
+
+    Returns:
+        dict[str, ndarray]: ``(J,)`` counts :data:`MOTA_COUNTS` and
+        ``sum_distances``.
+    """
+    import motmetrics as mm
+    accs = [mm.MOTAccumulator(auto_id=True) for _ in range(num_joints)]
+    frames = sequence[:-1] if skip_last else sequence  # poseval's quirk
+    for frame in frames:
+        empty = len(frame['pr_ids']) == 0 or len(frame['gt_ids']) == 0
+        for j, acc in enumerate(accs):
+            if empty:  # poseval: one dummy miss and false positive
+                acc.update([0], [0], np.full((1, 1), np.nan))
+            else:
+                acc.update(*joint_distances(frame, j, thr))
+    counts = {name: np.zeros(num_joints) for name in MOTA_COUNTS}
+    counts['sum_distances'] = np.zeros(num_joints)
+    metrics = mm.metrics.create()
+    for j, acc in enumerate(accs):
+        with warnings.catch_warnings():  # pandas' future warnings
+            warnings.simplefilter('ignore')
+            out = metrics.compute(acc, metrics=list(MOTA_COUNTS),
+                                  return_dataframe=False, name='acc')
+        for name in MOTA_COUNTS:
+            counts[name][j] = out[name]
+        # the distances of matches and switches, the events poseval's
+        # motmetrics logged (newer ones also log every candidate pair)
+        events = acc.mot_events
+        d = events['D'][events['Type'].isin(['MATCH', 'SWITCH'])].sum() \
+            if len(events) else 0.0
+        counts['sum_distances'][j] = 0.0 if np.isnan(d) else d
+    return counts
+
+
+def mota_from_counts(counts):
+    """poseval's final metrics from counts summed over sequences.
+
+    Returns:
+        dict[str, ndarray]: ``(J,)`` ``mota``, ``motp``, ``precision``,
+        ``recall`` (percent; MOTA NaN for a joint without annotations),
+        ``switches``.
+    """
+    objects = counts['num_objects']
+    det = counts['num_detections']
+    fp = counts['num_false_positives']
+    errors = counts['num_misses'] + counts['num_switches'] + fp
+    with np.errstate(divide='ignore', invalid='ignore'):
+        mota = np.where(objects > 0, 100 * (1 - errors / objects), np.nan)
+        motp = np.where(det > 0, 100 * (1 - counts['sum_distances'] / det),
+                        0.0)
+        precision = np.where(det + fp > 0, 100 * det / (det + fp), 0.0)
+        recall = np.where(objects > 0, 100 * det / objects, 0.0)
+    return dict(mota=mota, motp=motp, precision=precision, recall=recall,
+                switches=counts['num_switches'].copy())
+
+
+def pose_tracking_mota(sequences, num_joints, thr=0.5, skip_last=True):
+    """PoseTrack MOTA over sequences, per joint and in total.
+
+    Args:
+        sequences (list[list[dict]]): Each sequence's labelled frames.
+        num_joints (int): ``J``.
+        thr (float): Match threshold over the head size. Default: 0.5.
+        skip_last (bool): poseval's skip of each sequence's last frame.
+
+    Returns:
+        dict: per joint ``(J,)`` arrays of :func:`mota_from_counts`, the
+        summed ``counts``, and ``total``: MOTA, MOTP, precision and recall
+        as means over joints (NaN skipped), switches summed.
+    """
+    total = None
+    for sequence in sequences:
+        counts = accumulate(sequence, num_joints, thr, skip_last)
+        total = counts if total is None else {
+            k: total[k] + v for k, v in counts.items()}
+    if total is None:
+        total = {k: np.zeros(num_joints)
+                 for k in (*MOTA_COUNTS, 'sum_distances')}
+    out = mota_from_counts(total)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)  # all-NaN joints
+        out['total'] = {k: float(np.nanmean(v)) for k, v in out.items()
+                        if k != 'switches'}
+    out['total']['switches'] = float(out['switches'].sum())
+    out['counts'] = total
+    return out
+
+
+# PoseTrack21's keypoint HOTA: TrackEval's HOTA with a keypoint similarity
+ALPHAS = np.arange(0.05, 0.99, 0.05)  # TrackEval's 19 thresholds
+EPS = np.finfo(float).eps
+
+
+def keypoint_similarity(frame, joint, thr=0.5001):
+    """Ids with the joint and their ``(G_j, P_j)`` similarity
+    ``max(1 - d / thr, 0)``, ``d`` the head-normalised distance (PoseTrack21:
+    ``thr`` 0.5001)."""
+    gt, pr, d = joint_pairs(frame, joint)
+    return gt, pr, np.maximum(1 - d / thr, 0)
+
+
+def hota_sequence(sequence, joint):
+    """TrackEval's HOTA counts of one joint in one sequence (every frame;
+    PoseTrack21 skips none).
+
+    Returns:
+        dict[str, ndarray]: ``(A,)`` over :data:`ALPHAS`: ``TP``, ``FN``,
+        ``FP`` and ``AssA``, ``LocA`` (sums weighted by ``TP`` later).
+    """
+    from scipy.optimize import linear_sum_assignment
+    frames = [keypoint_similarity(f, joint) for f in sequence]
+    gids = {i: k for k, i in enumerate(sorted(
+        {int(i) for g, _, _ in frames for i in g}))}
+    pids = {i: k for k, i in enumerate(sorted(
+        {int(i) for _, p, _ in frames for i in p}))}
+    potential = np.zeros((len(gids), len(pids)))
+    gt_count, pr_count = np.zeros((len(gids), 1)), np.zeros((1, len(pids)))
+    frames = [(np.asarray([gids[int(i)] for i in g], int),
+               np.asarray([pids[int(i)] for i in p], int), s)
+              for g, p, s in frames]
+    for g, p, sim in frames:
+        denom = sim.sum(0)[None] + sim.sum(1)[:, None] - sim
+        iou = np.where(denom > EPS, sim / np.maximum(denom, EPS), 0)
+        potential[g[:, None], p[None]] += iou
+        gt_count[g] += 1
+        pr_count[0, p] += 1
+    align = potential / np.maximum(gt_count + pr_count - potential, EPS)
+    res = {k: np.zeros(len(ALPHAS)) for k in ('TP', 'FN', 'FP', 'LocA')}
+    matches = np.zeros((len(ALPHAS), len(gids), len(pids)))
+    for g, p, sim in frames:
+        if not len(g) or not len(p):
+            res['FN'] += len(g)
+            res['FP'] += len(p)
+            continue
+        rows, cols = linear_sum_assignment(-(align[g[:, None], p[None]] *
+                                             sim))
+        for a, alpha in enumerate(ALPHAS):
+            ok = sim[rows, cols] >= alpha - EPS
+            n = int(ok.sum())
+            res['TP'][a] += n
+            res['FN'][a] += len(g) - n
+            res['FP'][a] += len(p) - n
+            res['LocA'][a] += sim[rows[ok], cols[ok]].sum()
+            matches[a, g[rows[ok]], p[cols[ok]]] += 1
+    res['AssA'] = np.array([
+        np.sum(m * m / np.maximum(1, gt_count + pr_count - m)) /
+        max(1, res['TP'][a]) for a, m in enumerate(matches)])
+    res['LocA'] = np.maximum(1e-10, res['LocA']) / np.maximum(1e-10,
+                                                             res['TP'])
+    return res
+
+
+def keypoint_hota(sequences, num_joints):
+    """PoseTrack21's keypoint HOTA: per joint, TrackEval's HOTA over
+    :data:`ALPHAS` with :func:`keypoint_similarity`, sequences combined as
+    TrackEval combines them (counts summed, AssA and LocA weighted by the
+    true positives), averaged over the thresholds; then over the joints.
+    TrackEval's code is not used: the PoseTrack21 kit that adapts it to
+    keypoints pins numpy 1.22 and fails on numpy 2.
+
+    Returns:
+        dict: per joint ``(J,)`` ``HOTA``, ``DetA``, ``AssA``, ``LocA``, and
+        ``total``: their means over the joints.
+    """
+    out = {k: np.zeros(num_joints) for k in ('HOTA', 'DetA', 'AssA',
+                                              'LocA')}
+    for j in range(num_joints):
+        parts = [hota_sequence(s, j) for s in sequences]
+        tp = sum(p['TP'] for p in parts) if parts else np.zeros(len(ALPHAS))
+        fn = sum(p['FN'] for p in parts) if parts else tp
+        fp = sum(p['FP'] for p in parts) if parts else tp
+        ass = sum(p['AssA'] * p['TP'] for p in parts) / np.maximum(1, tp) \
+            if parts else tp
+        loc = np.maximum(1e-10, sum(p['LocA'] * p['TP'] for p in parts)) \
+            / np.maximum(1e-10, tp) if parts else tp
+        det = tp / np.maximum(1, tp + fn + fp)
+        out['DetA'][j], out['AssA'][j] = det.mean(), ass.mean()
+        out['HOTA'][j] = np.sqrt(det * ass).mean()
+        out['LocA'][j] = loc.mean()
+    out['total'] = {k: float(v.mean()) for k, v in out.items()}
+    return out

@@ -1,0 +1,120 @@
+"""PoseTrack's multi-person pose tracking metrics as mmengine metrics:
+PoseTrack17/18's MOTA and PoseTrack21's keypoint HOTA."""
+import os.path as osp
+from collections import defaultdict
+
+import numpy as np
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger
+from mmpose.registry import METRICS
+
+from ..functional.pose_tracking import keypoint_hota, pose_tracking_mota
+from ..functional.posetrack_eval import group_means, tracking_sequence
+from .posetrack_map import POSETRACK15, PoseTrackMAPMetric
+
+
+@METRICS.register_module()
+class PoseTrackMOTAMetric(BaseMetric):
+    """PoseTrack17/18 multi-person pose tracking MOTA, MOTP, precision,
+    recall and identity switches, as poseval computes them
+    (:mod:`tdmi_mmpose.evaluation.functional.pose_tracking`: motmetrics
+    per joint, a joint matched within 0.5 head sizes, poseval's dummy
+    counts and its skip of each video's last labelled frame).
+
+    It needs the people's track ids (``pred_instances.track_ids``, as the
+    video inferencer gives them); a video is the folder of its frames.
+
+    Args:
+        ann_file (str): Ground truth, PoseTrack18 (COCO-style) format with
+            ``track_id`` and ``bbox_head`` per person.
+        thr (float): Match threshold over the head size. Default: 0.5.
+        skip_last (bool): poseval's skip of each video's last labelled
+            frame. Default: True.
+        kpt_thr (float, optional): Predicted joints whose score
+            (``keypoint_scores``) is below it are left out, as PoseTrack
+            submissions leave out unsure joints; None keeps every joint
+            (poseval takes the files as they are). Default: None.
+        collect_device (str): ``'cpu'`` or ``'gpu'``. Default: ``'cpu'``.
+        prefix (str, optional): Metric key prefix. Default:
+            ``posetrack_mota``.
+    """
+    default_prefix = 'posetrack_mota'
+
+    def __init__(self, ann_file, thr=0.5, skip_last=True, kpt_thr=None,
+                 collect_device='cpu', prefix=None):
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.ann_file, self.thr, self.skip_last = ann_file, thr, skip_last
+        self.kpt_thr = kpt_thr
+        self.gt = PoseTrackMAPMetric(ann_file, pckh_thr=thr)  # checked GT
+
+    def process(self, data_batch, data_samples):
+        for sample in data_samples:
+            pred = sample['pred_instances']
+            ids = pred.get('track_ids')
+            if ids is None:
+                raise ValueError(
+                    f'image {sample.get("img_id")}: its people have no '
+                    'track_ids; MOTA measures tracking: evaluate the video '
+                    "pipeline's results (VideoPoseInferencer gives ids)")
+            kpts = np.asarray(pred['keypoints'], np.float64)[..., :2]
+            if self.kpt_thr is not None:  # unsure joints: absent (0, 0)
+                scores = np.asarray(pred['keypoint_scores'], np.float64)
+                kpts = np.where((scores >= self.kpt_thr)[..., None], kpts, 0)
+            for person, tid in zip(kpts, ids):
+                self.results.append(dict(img_id=sample['img_id'],
+                                         track_id=int(tid),
+                                         keypoints=person))
+
+    def sequences(self, results):
+        """The labelled frames of each video (a folder of frames) with the
+        predictions of ``results``."""
+        people = defaultdict(list)
+        for res in results:
+            people[res['img_id']].append(res)
+        videos = defaultdict(list)
+        for image in self.gt.data['images']:
+            videos[osp.dirname(image['file_name'])].append(image)
+        return [tracking_sequence(
+            self.gt.frames, images, {im['id']: people[im['id']]
+                                     for im in images},
+            np.asarray(POSETRACK15)) for images in videos.values()]
+
+    def compute_metrics(self, results):
+        out = pose_tracking_mota(self.sequences(results), len(POSETRACK15),
+                                 self.thr, self.skip_last)
+        metrics = {f'MOTA/{k}': v for k, v in
+                   group_means(out['mota']).items()}
+        metrics.update(MOTA=out['total']['mota'], MOTP=out['total']['motp'],
+                       Precision=out['total']['precision'],
+                       Recall=out['total']['recall'],
+                       Switches=out['total']['switches'])
+        MMLogger.get_current_instance().info(
+            'PoseTrack MOTA %.1f, MOTP %.1f, precision %.1f, recall %.1f, '
+            '%d identity switches', metrics['MOTA'], metrics['MOTP'],
+            metrics['Precision'], metrics['Recall'], metrics['Switches'])
+        return metrics
+
+
+@METRICS.register_module()
+class PoseTrackHOTAMetric(PoseTrackMOTAMetric):
+    """PoseTrack21's multi-person pose tracking keypoint HOTA, DetA, AssA
+    and LocA (:func:`keypoint_hota`: TrackEval's HOTA with the keypoint
+    similarity ``max(1 - d / 0.5001, 0)``, every labelled frame), per
+    joint group and their mean over the 15 joints. FA-HOTA is not computed.
+
+    Args: as :class:`PoseTrackMOTAMetric` (``skip_last`` is not used:
+        PoseTrack21 evaluates every labelled frame). Default prefix:
+        ``posetrack_hota``.
+    """
+    default_prefix = 'posetrack_hota'
+
+    def compute_metrics(self, results):
+        out = keypoint_hota(self.sequences(results), len(POSETRACK15))
+        metrics = {f'HOTA/{k}': 100 * v for k, v in
+                   group_means(out['HOTA']).items()}
+        metrics.update({k: 100 * v for k, v in out['total'].items()})
+        MMLogger.get_current_instance().info(
+            'PoseTrack21 keypoint HOTA %.1f, DetA %.1f, AssA %.1f, '
+            'LocA %.1f', metrics['HOTA'], metrics['DetA'], metrics['AssA'],
+            metrics['LocA'])
+        return metrics

@@ -1,0 +1,58 @@
+"""The arguments the measuring tools that load the ablation tool's runs
+share: seeds, epochs, where the runs and the built-in videos are, the
+record."""
+import os.path as osp
+
+from .models import ROOT, checkpoint_path, default_data_root, run_dir
+
+
+def add_runs_args(parser, job=False):
+    """``--seeds``, ``--epochs``, ``--ablation-dir``, ``--work-dir``,
+    ``--data-root``, ``--data-seed``, ``--record`` (and ``--job``, the main
+    job's work dir with its detector)."""
+    parser.add_argument('--seeds', type=int, default=3,
+                        help='training seeds 0..K-1, K >= 2 (default: 3)')
+    parser.add_argument('--epochs', type=int, default=5,
+                        help='budget of the ablation runs to load')
+    parser.add_argument('--ablation-dir', default=osp.join(
+        ROOT, 'work_dirs', 'ablation'),
+        help="ablation.py's work dir (the checkpoints)")
+    if job:
+        parser.add_argument('--job', default=osp.join(ROOT, 'work_dirs',
+                                                      'main_job'),
+                            help="the main job's work dir (the detector)")
+    parser.add_argument('--work-dir', default=None,
+                        help='where to write (default: --ablation-dir)')
+    parser.add_argument('--data-root',
+                        help='the built-in videos (default: the main job\'s, '
+                        'data/synthetic_videos, with _seedN added for '
+                        '--data-seed N > 0)')
+    parser.add_argument('--data-seed', type=int, default=0)
+    parser.add_argument('--record',
+                        help='also write the results as a docs record '
+                        '(docs/en/records/NAME.json; see '
+                        'tools/analysis/docs_tables.py)')
+
+
+def finish_runs_args(parser, args):
+    """Check ``--seeds`` and fill in the defaults that depend on others."""
+    if args.seeds < 2:
+        parser.error(f'--seeds {args.seeds}: K must be at least 2')
+    args.work_dir = args.work_dir or args.ablation_dir
+    args.data_root = (args.data_root or
+                      default_data_root(args.data_seed)).rstrip('/') + '/'
+    return args
+
+
+def ablation_checkpoint(args, model, seed, tool):
+    """The checkpoint of the ablation tool's run of ``model`` and ``seed``
+    at ``args.epochs``; an error saying how to train it otherwise."""
+    ckpt = checkpoint_path(run_dir(args.ablation_dir, model, args.epochs,
+                                   seed), args.epochs)
+    if not osp.isfile(ckpt):
+        raise SystemExit(
+            f'{tool}: error: {ckpt} is missing: train it with `python '
+            'tools/analysis/ablation.py --configs tdmi single-frame --seeds '
+            f'{args.seeds} --epochs {args.epochs} --work-dir '
+            f'{args.ablation_dir}`')
+    return ckpt

@@ -1,0 +1,189 @@
+"""Pose tracking on the built-in videos, measured as PoseTrack measures it
+(``tools/analysis/tracking.py``): for each training seed of the ablation
+tool's single-frame model and TDMI, the video pipeline runs with the main
+job's detector on every validation video (no flip test: the fast video
+setting), and its poses are given track ids three ways: mmdet's ByteTrack
+on the detector's boxes (the video inferencer's default), and mmpose's
+greedy IoU and OKS matching of consecutive frames (what mmpose 1.x offers,
+in its 3D inferencer). MOTA, MOTP and identity switches per ground-truth
+track (poseval's definition, :class:`PoseTrackMOTAMetric`), PoseTrack21's
+keypoint HOTA (:class:`PoseTrackHOTAMetric`; keypoints
+below ``KPT_THR`` left out, as submissions do), with the mAP of the same
+poses, paired by seed against TDMI with ByteTrack."""
+import os
+import os.path as osp
+import sys
+import time
+
+import numpy as np
+
+from .cli import ablation_checkpoint
+from .jobs import main_job_detector
+from .models import BBOX_THR, config_path, tracker
+from .records import Progress, RunRecord, write_json
+from .stats import paired_fields
+from .video_eval import val_videos
+
+TRACKERS = {'bytetrack': 'ByteTrack', 'iou': "mmpose's greedy IoU",
+            'oks': "mmpose's greedy OKS"}
+POSE_MODELS = {'single-frame': 'mmpose single-frame HRNet',
+               'tdmi': 'TDMI'}
+REFERENCE = 'tdmi/bytetrack'
+KPT_THR = 0.3  # predicted joints below this score are left out of MOTA
+FIELDS = ('MOTA', 'HOTA', 'MOTP', 'switches_per_track', 'mAP')
+
+
+def pipeline_label(key):
+    model, track = key.split('/')
+    return f'{POSE_MODELS[model]} + {TRACKERS[track]}'
+
+
+def run_poses(model, config, ckpt, det, data_root):
+    """Per video, per frame, the people the pipeline of ``model`` gives
+    (``keypoints``, ``keypoint_scores``, ``bbox``, ``bbox_score``, and for
+    TDMI the ByteTrack ``track_id`` of the video inferencer)."""
+    from mmengine.registry import DefaultScope
+    videos, _ = val_videos(data_root)
+    if model == 'tdmi':
+        from tdmi_mmpose.apis import VideoPoseInferencer
+        inf = VideoPoseInferencer(config, ckpt, device='cpu',
+                                  tracker=tracker(), flip_test=False, **det)
+    else:
+        from mmpose.apis.inferencers import Pose2DInferencer
+        with DefaultScope.overwrite_default_scope('mmpose'):
+            inf = Pose2DInferencer(config, ckpt, device='cpu', **det)
+        inf.model.test_cfg = dict(inf.model.test_cfg, flip_test=False)
+    out = {}
+    for video, images in videos.items():
+        paths = [osp.join(data_root, im['file_name']) for im in images]
+        out[video] = [r['predictions'][0]
+                      for r in inf(paths, bbox_thr=BBOX_THR)]
+    return out
+
+
+def bytetrack_ids(frames):
+    """ByteTrack (the video inferencer's, on the people's boxes) ids of each
+    frame's people; people it does not report get -1."""
+    from tdmi_mmpose.apis.inferencers.tracking import PersonTracker
+    tracks, out = PersonTracker(tracker()), []
+    for index, people in enumerate(frames):
+        dets = np.asarray([[*np.ravel(p['bbox'])[:4],
+                            float(np.ravel(p['bbox_score'])[0])]
+                           for p in people], np.float32).reshape(-1, 5)
+        boxes, ids = tracks.track(dets, index)
+        out.append([int(next((i for b, i in zip(boxes, ids) if np.abs(
+            b[:4] - d[:4]).max() < 1e-3), -1)) for d in dets])
+    return out
+
+
+def measure(poses, ids, data_root, sigmas):
+    """MOTA, MOTP, switches per ground-truth track and mAP of one run."""
+    from tdmi_mmpose.evaluation import (PoseTrackHOTAMetric,
+                                        PoseTrackMAPMetric,
+                                        PoseTrackMOTAMetric)
+    videos, data = val_videos(data_root)
+    ann = osp.join(data_root, 'annotations', 'synthetic_val.json')
+    mota = PoseTrackMOTAMetric(ann, kpt_thr=KPT_THR)
+    entries = []
+    for video, images in videos.items():
+        for im, people, frame_ids in zip(images, poses[video], ids[video]):
+            k = len(data['categories'][0]['keypoints'])
+            mota.process({}, [dict(img_id=im['id'], pred_instances=dict(
+                keypoints=np.asarray([p['keypoints'] for p in people],
+                                     np.float64).reshape(len(people), k, 2),
+                keypoint_scores=np.asarray(
+                    [p['keypoint_scores'] for p in people],
+                    np.float64).reshape(len(people), k),
+                track_ids=np.asarray(frame_ids)))])
+            entries += [dict(img_id=im['id'],
+                             keypoints=np.asarray(p['keypoints'], np.float64),
+                             scores=np.asarray(p['keypoint_scores']) *
+                             float(np.ravel(p['bbox_score'])[0]))
+                        for p in people]
+    m = mota.compute_metrics(mota.results)
+    hota = PoseTrackHOTAMetric(ann, kpt_thr=KPT_THR)
+    h = hota.compute_metrics(mota.results)
+    video_of = {im['id']: im['vid_id'] for im in data['images']}
+    tracks = len({(video_of[a['image_id']], a['track_id'])
+                  for a in data['annotations']})
+    ap = PoseTrackMAPMetric(ann).compute_metrics(entries)['Mean']
+    return dict(MOTA=m['MOTA'], HOTA=h['HOTA'], MOTP=m['MOTP'],
+                switches_per_track=m['Switches'] / 15 / tracks, mAP=ap)
+
+
+def run(args):
+    """The comparison, as ``tools/analysis/tracking.py`` parsed ``args``.
+
+    Returns:
+        dict: what it writes to ``WORK_DIR/tracking.json``.
+    """
+    from tdmi_mmpose.apis.inferencers.tracking import greedy_track
+    from tdmi_mmpose.evaluation.functional import unique_ids
+    os.makedirs(args.work_dir, exist_ok=True)
+    record = RunRecord(osp.join(args.work_dir, 'tracking_runs.json'),
+                       'tracking.py')
+    det = main_job_detector(args.job)
+    jobs = [(m, s) for s in range(args.seeds) for m in POSE_MODELS
+            if any(record.get(f'{m}/{t}', s) is None for t in TRACKERS)]
+    progress = Progress('tracking', len(jobs))
+    for i, (model, seed) in enumerate(jobs):
+        ckpt = ablation_checkpoint(args, model, seed, 'tracking.py')
+        progress.start(i + 1, f'{POSE_MODELS[model]}, seed {seed}')
+        poses = run_poses(model, config_path(model), ckpt, det,
+                          args.data_root)
+        from mmpose.datasets.datasets.utils import parse_pose_metainfo
+        sigmas = parse_pose_metainfo(dict(
+            from_file='configs/_base_/datasets/posetrack18.py'))['sigmas']
+        for track in TRACKERS:
+            ids = {}
+            for video, frames in poses.items():
+                if track == 'bytetrack':
+                    found = ([[p['track_id'] for p in f] for f in frames]
+                             if model == 'tdmi' else bytetrack_ids(frames))
+                else:
+                    found = greedy_track(frames, track, sigmas=sigmas)
+                ids[video] = unique_ids(found)
+            record.put(f'{model}/{track}', seed,
+                       measure(poses, ids, args.data_root, sigmas))
+        mota = {t: record.get(f'{model}/{t}', seed)['MOTA']
+                for t in TRACKERS}
+        progress.finish(', '.join(f'{TRACKERS[t]} MOTA {m:.1f}'
+                                  for t, m in mota.items()))
+    stats = paired_fields(
+        record, [f'{m}/{t}' for m in POSE_MODELS for t in TRACKERS],
+        lambda key: REFERENCE, FIELDS, list(range(args.seeds)))
+    out = dict(stats=stats, seeds=args.seeds, epochs=args.epochs,
+               caption=f'tracking.py {" ".join(sys.argv[1:])}; '
+               f'{time.strftime("%Y-%m-%d")}')
+    write_json(osp.join(args.work_dir, 'tracking.json'), out)
+    print('\n' + markdown(out), flush=True)
+    return out
+
+
+def markdown(results):
+    """The table of a comparison's results."""
+    from .stats import fmt, fmt_diff
+    lines = ['| pipeline | MOTA | MOTA − TDMI + ByteTrack | keypoint HOTA | '
+             'HOTA − TDMI + ByteTrack | MOTP | identity switches per track '
+             '| mAP |', '|---|---:|---:|---:|---:|---:|---:|---:|']
+    for key, entry in results['stats'].items():
+        lines.append(
+            f'| {pipeline_label(key)} | {fmt(entry["MOTA"])} | '
+            f'{fmt_diff(entry["MOTA"].get("minus_reference"))} | '
+            f'{fmt(entry["HOTA"])} | '
+            f'{fmt_diff(entry["HOTA"].get("minus_reference"))} | '
+            f'{entry["MOTP"]["mean"]:.1f} | '
+            f'{entry["switches_per_track"]["mean"]:.2f} | '
+            f'{entry["mAP"]["mean"]:.1f} |')
+    return '\n'.join(lines)
+
+
+def draw(results, out, caption=None):
+    """MOTA of each pipeline with its 95% interval (the figure of the
+    Pose tracking guide)."""
+    from . import figures
+    return figures.interval_figure(
+        [(pipeline_label(k), e['MOTA']) for k, e in
+         results['stats'].items()], 'PoseTrack MOTA (15 joints)',
+        f'pose tracking on the built-in videos, K = {results["seeds"]}',
+        out, caption)

@@ -1,0 +1,36 @@
+"""Smoothing along tracks on the built-in videos: the mAP and the jitter
+(acceleration error on consecutive labelled frames) of the single-frame
+and TDMI video pipelines with each track's keypoints smoothed online by
+One-Euro, Savitzky-Golay and (causal) Gaussian filters, K training seeds,
+paired against no smoothing. What is measured, and how:
+:mod:`tdmi_mmpose.experiments.smoothing`. Writes
+``WORK_DIR/smoothing.json``; finished runs are recorded and reused.
+
+Train first (reuses finished runs), then measure:
+    python tools/analysis/ablation.py --configs tdmi single-frame --seeds 3
+    python tools/analysis/smoothing.py --seeds 3
+"""
+import argparse
+
+from tdmi_mmpose.experiments.cli import add_runs_args, finish_runs_args
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    add_runs_args(parser)
+    return finish_runs_args(parser, parser.parse_args())
+
+
+def main():
+    args = parse_args()
+    import tdmi_mmpose  # noqa: F401  (registers the plugin)
+    from tdmi_mmpose.experiments.docs import load, write_record
+    from tdmi_mmpose.experiments.smoothing import run
+    started = load()
+    results = run(args)
+    if args.record:
+        write_record(args.record, 'smoothing', results, started)
+
+
+if __name__ == '__main__':
+    main()
