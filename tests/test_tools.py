@@ -266,6 +266,26 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     assert abs(frame - len(people) // 2) <= min(
         abs(i - len(people) // 2) for i, n in enumerate(people)
         if n == max(people))
+    # its TDMI and detector on a validation video (a folder of frames) as
+    # PoseTrack18 predictions, evaluated by the poseval replacement
+    (gt, ) = sorted((work / 'data' / 'annotations' / 'val').glob('*.json'))[
+        :1]
+    (tmp_path / 'gt').mkdir()
+    shutil.copy(gt, tmp_path / 'gt' / gt.name)
+    det = sorted((work / 'detector').glob('*.py'))[0]
+    det_ckpt = max((work / 'detector').glob('epoch_*.pth'),
+                   key=lambda p: int(p.stem.split('_')[1]))
+    run(PY, 'tools/video_demo.py', work / 'data' / 'images' / 'val' /
+        gt.stem, work / 'tdmi' / 'tdmi_hrnet-w8_synthetic-videos-128x96.py',
+        work / 'tdmi' / 'epoch_2.pth', '--det-model', det, '--det-weights',
+        det_ckpt, '--track-thr', 0.4, '--no-flip', '--out-dir',
+        tmp_path / 'pt_out', '--posetrack-out', tmp_path / 'pred' / gt.name,
+        '--posetrack-gt', gt)
+    said = run(PY, 'tools/analysis/posetrack_eval.py', tmp_path / 'gt',
+               tmp_path / 'pred', '--out', tmp_path / 'pt.json')
+    table = json.loads((tmp_path / 'pt.json').read_text())
+    assert set(table) >= {'AP', 'MOTA', 'HOTA', 'AssA'}
+    assert '1 videos' in said and 'identity switches' in said
     assert Image.open(tmp_path / 'frame.jpg').size[0] == 320
     for name in ('single-frame', 'tdmi', 'tdmi-warm'):
         assert osp.exists(work / name / 'epoch_2.pth')

@@ -56,3 +56,16 @@ def ablation_checkpoint(args, model, seed, tool):
             f'{args.seeds} --epochs {args.epochs} --work-dir '
             f'{args.ablation_dir}`')
     return ckpt
+
+
+def run_and_record(args, run, tool):
+    """Run a measurement (the plugin registered first) and, with
+    ``--record``, write its docs record as ``tool``; returns its results."""
+    import tdmi_mmpose  # noqa: F401  (registers the plugin)
+
+    from .docs import load, write_record
+    started = load()
+    results = run(args)
+    if args.record:
+        write_record(args.record, tool, results, started)
+    return results

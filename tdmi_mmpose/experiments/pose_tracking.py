@@ -115,7 +115,8 @@ def run(args):
     """The comparison, as ``tools/analysis/tracking.py`` parsed ``args``.
 
     Returns:
-        dict: what it writes to ``WORK_DIR/tracking.json``.
+        dict: what it writes to ``WORK_DIR/tracking.json`` (and
+        ``tracking.png``).
     """
     from tdmi_mmpose.apis.inferencers.tracking import greedy_track
     from tdmi_mmpose.evaluation.functional import unique_ids
@@ -157,6 +158,8 @@ def run(args):
                f'{time.strftime("%Y-%m-%d")}')
     write_json(osp.join(args.work_dir, 'tracking.json'), out)
     print('\n' + markdown(out), flush=True)
+    png = draw(out, osp.join(args.work_dir, 'tracking.png'), out['caption'])
+    print(f'[tracking] figure: {png}', flush=True)
     return out
 
 

@@ -15,7 +15,8 @@ Train first (reuses finished runs), then measure:
 """
 import argparse
 
-from tdmi_mmpose.experiments.cli import add_runs_args, finish_runs_args
+from tdmi_mmpose.experiments.cli import (add_runs_args, finish_runs_args,
+                                         run_and_record)
 from tdmi_mmpose.experiments.frontier import PIPELINES, run
 
 
@@ -39,13 +40,7 @@ def parse_args():
 
 
 def main():
-    args = parse_args()
-    import tdmi_mmpose  # noqa: F401  (registers the plugin)
-    from tdmi_mmpose.experiments.docs import load, write_record
-    started = load()
-    results = run(args)
-    if args.record:
-        write_record(args.record, 'frontier', results, started)
+    run_and_record(parse_args(), run, 'frontier')
 
 
 if __name__ == '__main__':

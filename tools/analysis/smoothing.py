@@ -12,7 +12,9 @@ Train first (reuses finished runs), then measure:
 """
 import argparse
 
-from tdmi_mmpose.experiments.cli import add_runs_args, finish_runs_args
+from tdmi_mmpose.experiments.cli import (add_runs_args, finish_runs_args,
+                                         run_and_record)
+from tdmi_mmpose.experiments.smoothing import run
 
 
 def parse_args():
@@ -22,14 +24,7 @@ def parse_args():
 
 
 def main():
-    args = parse_args()
-    import tdmi_mmpose  # noqa: F401  (registers the plugin)
-    from tdmi_mmpose.experiments.docs import load, write_record
-    from tdmi_mmpose.experiments.smoothing import run
-    started = load()
-    results = run(args)
-    if args.record:
-        write_record(args.record, 'smoothing', results, started)
+    run_and_record(parse_args(), run, 'smoothing')
 
 
 if __name__ == '__main__':

@@ -13,9 +13,10 @@ Train first (reuses finished runs), then measure:
     python tools/analysis/tracking.py --seeds 3
 """
 import argparse
-import os.path as osp
 
-from tdmi_mmpose.experiments.cli import add_runs_args, finish_runs_args
+from tdmi_mmpose.experiments.cli import (add_runs_args, finish_runs_args,
+                                         run_and_record)
+from tdmi_mmpose.experiments.pose_tracking import run
 
 
 def parse_args():
@@ -25,17 +26,7 @@ def parse_args():
 
 
 def main():
-    args = parse_args()
-    import tdmi_mmpose  # noqa: F401  (registers the plugin)
-    from tdmi_mmpose.experiments.docs import load, write_record
-    from tdmi_mmpose.experiments.pose_tracking import draw, run
-    started = load()
-    results = run(args)
-    png = draw(results, osp.join(args.work_dir, 'tracking.png'),
-               results['caption'])
-    print(f'[tracking] figure: {png}', flush=True)
-    if args.record:
-        write_record(args.record, 'tracking', results, started)
+    run_and_record(parse_args(), run, 'tracking')
 
 
 if __name__ == '__main__':

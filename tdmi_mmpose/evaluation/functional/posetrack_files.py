@@ -4,6 +4,7 @@ as the official evaluation takes them: one file per video, the ground
 truth's frames, per person ``track_id``, ``keypoints`` ``[x, y, s] * K``
 and optionally ``scores`` ``[s] * K``."""
 import json
+import os
 import os.path as osp
 
 import numpy as np
@@ -179,6 +180,7 @@ def write_predictions(path, frames, categories, images=None, video='video',
                 scores=(scores * keep).round(4).tolist(),
                 bbox=[x1, y1, x2 - x1, y2 - y1],
                 bbox_score=float(np.ravel(person.get('bbox_score', 1))[0])))
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     with open(path, 'w') as f:
         json.dump(dict(images=images, annotations=anns,
                        categories=categories), f)
