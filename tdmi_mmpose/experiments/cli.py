@@ -3,7 +3,7 @@ share: seeds, epochs, where the runs and the built-in videos are, the
 record."""
 import os.path as osp
 
-from .models import ROOT, checkpoint_path, default_data_root, run_dir
+from .models import ROOT, default_data_root
 
 
 def add_runs_args(parser, job=False):
@@ -42,20 +42,6 @@ def finish_runs_args(parser, args):
     args.data_root = (args.data_root or
                       default_data_root(args.data_seed)).rstrip('/') + '/'
     return args
-
-
-def ablation_checkpoint(args, model, seed, tool):
-    """The checkpoint of the ablation tool's run of ``model`` and ``seed``
-    at ``args.epochs``; an error saying how to train it otherwise."""
-    ckpt = checkpoint_path(run_dir(args.ablation_dir, model, args.epochs,
-                                   seed), args.epochs)
-    if not osp.isfile(ckpt):
-        raise SystemExit(
-            f'{tool}: error: {ckpt} is missing: train it with `python '
-            'tools/analysis/ablation.py --configs tdmi single-frame --seeds '
-            f'{args.seeds} --epochs {args.epochs} --work-dir '
-            f'{args.ablation_dir}`')
-    return ckpt
 
 
 def run_and_record(args, run, tool):

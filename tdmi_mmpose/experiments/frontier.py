@@ -27,8 +27,7 @@ import time
 import numpy as np
 
 from . import figures
-from .cli import ablation_checkpoint
-from .jobs import main_job_detector
+from .jobs import ablation_checkpoint, main_job_detector
 from .models import (BBOX_THR, SUBSET_NAMES as SUBSETS, checkpoint_path,
                      config_path, run_dir, tracker)
 from .records import Progress, RunRecord, write_json

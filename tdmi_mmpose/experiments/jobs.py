@@ -9,7 +9,7 @@ import time
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from .models import COLUMNS, DETECTOR, SUBSETS
+from .models import COLUMNS, DETECTOR, SUBSETS, checkpoint_path, run_dir
 
 
 def job_config(path, data_root, seed, work_dir, epochs=None):
@@ -118,3 +118,17 @@ def main_job_detector(job):
                                     '(the main job trains the detector) '
                                     'first, or give --job')
     return dict(det_model=det_cfg, det_weights=det_ckpt, det_cat_ids=0)
+
+
+def ablation_checkpoint(args, model, seed, tool):
+    """The checkpoint of the ablation tool's run of ``model`` and ``seed``
+    at ``args.epochs``; an error saying how to train it otherwise."""
+    ckpt = checkpoint_path(run_dir(args.ablation_dir, model, args.epochs,
+                                   seed), args.epochs)
+    if not osp.isfile(ckpt):
+        raise SystemExit(
+            f'{tool}: error: {ckpt} is missing: train it with `python '
+            'tools/analysis/ablation.py --configs tdmi single-frame --seeds '
+            f'{args.seeds} --epochs {args.epochs} --work-dir '
+            f'{args.ablation_dir}`')
+    return ckpt

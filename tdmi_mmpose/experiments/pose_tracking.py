@@ -17,8 +17,7 @@ import time
 
 import numpy as np
 
-from .cli import ablation_checkpoint
-from .jobs import main_job_detector
+from .jobs import ablation_checkpoint, main_job_detector
 from .models import BBOX_THR, config_path, tracker
 from .records import Progress, RunRecord, write_json
 from .stats import paired_fields

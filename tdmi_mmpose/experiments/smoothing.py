@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from .cli import ablation_checkpoint
+from .jobs import ablation_checkpoint
 from .models import config_path, tracker
 from .records import Progress, RunRecord, write_json
 from .stats import paired_fields
