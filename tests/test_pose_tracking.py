@@ -233,6 +233,7 @@ def test_the_registered_metric_takes_the_video_pipelines_track_ids(
     hota.process({}, samples)
     out = hota.compute_metrics(hota.results)
     assert out['HOTA'] == 100 and out['AssA'] == 100
+    assert out['FA-HOTA'] == 100 and out['FragA'] == 100
     del samples[0]['pred_instances']['track_ids']
     with pytest.raises(ValueError, match='no track_ids; MOTA measures'):
         metric.process({}, samples)
@@ -261,6 +262,17 @@ def test_keypoint_hota_by_hand():
     out = keypoint_hota([[frame([(1, [A, B])], [(7, [off, B])])]], 2)
     np.testing.assert_allclose(out['HOTA'], [10 / 19, 1])
     np.testing.assert_allclose(out['LocA'][0], (10 * 0.52 + 9) / 19)
+    # an id that comes back (7, 8, 7 on three frames): AssA =
+    # (2^2 / (3 + 2 - 2) + 1^2 / (3 + 1 - 1)) / 3 = 5/9; three fragments of
+    # one match each: FragA = (1/3 + 1/3 + 1/3) / 3 = 1/3, so FA-HOTA =
+    # sqrt(1 x sqrt(5/9 x 1/3)); for the 7 -> 8 switch above FragA = AssA
+    back = [frame([(1, [A, B])], [(i, [A, B])]) for i in (7, 8, 7)]
+    out = keypoint_hota([back], 2)
+    np.testing.assert_allclose(out['AssA'], [5 / 9] * 2)
+    np.testing.assert_allclose(out['FragA'], [1 / 3] * 2)
+    np.testing.assert_allclose(out['FA-HOTA'], [(5 / 27)**0.25] * 2)
+    np.testing.assert_allclose(keypoint_hota([switch], 2)['FA-HOTA'],
+                               [0.5**0.5] * 2)
     # a false positive person: DetA = 1 / 2 at every alpha, AssA 1
     fp = [frame([(1, [A, B])], [(7, [A, B]), (9, [(500, 500), (600, 600)])])]
     np.testing.assert_allclose(keypoint_hota([fp], 2)['DetA'], [0.5, 0.5])

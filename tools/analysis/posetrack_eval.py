@@ -1,10 +1,10 @@
 """PoseTrack evaluation without poseval: the multi-person pose AP, the
 pose tracking MOTA (with MOTP, precision, recall and identity switches)
-and PoseTrack21's keypoint HOTA (DetA, AssA) of a folder of per-video
-prediction files against the ground truth, printed per joint group like
-poseval's command line. poseval's rules, its skip of
-each video's last labelled frame included (``--no-skip-last`` evaluates
-it): :mod:`tdmi_mmpose.evaluation.functional.pose_tracking`.
+and PoseTrack21's keypoint HOTA (DetA, AssA, FA-HOTA) of a folder of
+per-video prediction files against the ground truth, printed per joint
+group like poseval's command line. poseval's rules, its skip of each
+video's last labelled frame included (``--no-skip-last`` evaluates it):
+:mod:`tdmi_mmpose.evaluation.functional.pose_tracking`.
 
 Example:
     python tools/analysis/posetrack_eval.py \
@@ -42,7 +42,7 @@ def main():
         for name, key in (('MOTA', 'mota'), ('MOTP', 'motp'),
                           ('Precision', 'precision'), ('Recall', 'recall'))]
     rows += [(name, group_means(100 * res['hota'][name]))
-             for name in ('HOTA', 'DetA', 'AssA')]
+             for name in ('HOTA', 'DetA', 'AssA', 'FA-HOTA')]
     names = list(rows[1][1])
     print(f'{res["videos"]} videos')
     print(f'{"":10}' + ''.join(f'{n:>9}' for n in names))

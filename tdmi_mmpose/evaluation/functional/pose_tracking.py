@@ -180,40 +180,45 @@ def keypoint_similarity(frame, joint, thr=0.5001):
 
 
 def hota_sequence(sequence, joint):
-    """TrackEval's HOTA counts of one joint in one sequence (every frame;
-    PoseTrack21 skips none).
+    """PoseTrack21's HOTA counts of one joint in one sequence (every
+    labelled frame): TrackEval's HOTA, people matched frame by frame by
+    their keypoint similarity alone (as the PoseTrack21 kit does; TrackEval
+    weights it by the global alignment), and the fragments of each match
+    (a run of frames in which an annotated person keeps the same predicted
+    id) for FragA. A frame without annotated (predicted) people counts its
+    own predicted (annotated) joints as false positives (misses).
 
     Returns:
         dict[str, ndarray]: ``(A,)`` over :data:`ALPHAS`: ``TP``, ``FN``,
-        ``FP`` and ``AssA``, ``LocA`` (sums weighted by ``TP`` later).
+        ``FP`` and ``AssA``, ``FragA``, ``LocA`` (combined over sequences
+        weighted by ``TP``).
     """
+    from collections import Counter
+
     from scipy.optimize import linear_sum_assignment
     frames = [keypoint_similarity(f, joint) for f in sequence]
     gids = {i: k for k, i in enumerate(sorted(
         {int(i) for g, _, _ in frames for i in g}))}
     pids = {i: k for k, i in enumerate(sorted(
         {int(i) for _, p, _ in frames for i in p}))}
-    potential = np.zeros((len(gids), len(pids)))
     gt_count, pr_count = np.zeros((len(gids), 1)), np.zeros((1, len(pids)))
     frames = [(np.asarray([gids[int(i)] for i in g], int),
                np.asarray([pids[int(i)] for i in p], int), s)
               for g, p, s in frames]
-    for g, p, sim in frames:
-        denom = sim.sum(0)[None] + sim.sum(1)[:, None] - sim
-        iou = np.where(denom > EPS, sim / np.maximum(denom, EPS), 0)
-        potential[g[:, None], p[None]] += iou
+    for g, p, _ in frames:
         gt_count[g] += 1
         pr_count[0, p] += 1
-    align = potential / np.maximum(gt_count + pr_count - potential, EPS)
     res = {k: np.zeros(len(ALPHAS)) for k in ('TP', 'FN', 'FP', 'LocA')}
     matches = np.zeros((len(ALPHAS), len(gids), len(pids)))
+    last = np.full((len(ALPHAS), len(gids)), -1)
+    started = [Counter() for _ in ALPHAS]  # (gt, pred) -> fragments begun
+    fragments = [Counter() for _ in ALPHAS]  # (gt, pred, k) -> matches
     for g, p, sim in frames:
         if not len(g) or not len(p):
             res['FN'] += len(g)
             res['FP'] += len(p)
             continue
-        rows, cols = linear_sum_assignment(-(align[g[:, None], p[None]] *
-                                             sim))
+        rows, cols = linear_sum_assignment(-sim)
         for a, alpha in enumerate(ALPHAS):
             ok = sim[rows, cols] >= alpha - EPS
             n = int(ok.sum())
@@ -221,41 +226,52 @@ def hota_sequence(sequence, joint):
             res['FN'][a] += len(g) - n
             res['FP'][a] += len(p) - n
             res['LocA'][a] += sim[rows[ok], cols[ok]].sum()
-            matches[a, g[rows[ok]], p[cols[ok]]] += 1
-    res['AssA'] = np.array([
-        np.sum(m * m / np.maximum(1, gt_count + pr_count - m)) /
-        max(1, res['TP'][a]) for a, m in enumerate(matches)])
+            for gi, pi in zip(g[rows[ok]], p[cols[ok]]):
+                matches[a, gi, pi] += 1
+                if last[a, gi] != pi:  # a new fragment of this pair
+                    last[a, gi] = pi
+                    started[a][gi, pi] += 1
+                fragments[a][gi, pi, started[a][gi, pi]] += 1
+    denom = [np.maximum(1, gt_count + pr_count - m) for m in matches]
+    tp = np.maximum(1, res['TP'])
+    res['AssA'] = np.array([np.sum(m * m / d) for m, d in
+                            zip(matches, denom)]) / tp
+    res['FragA'] = np.array([
+        sum(n * n / d[gi, pi] for (gi, pi, _), n in f.items())
+        for f, d in zip(fragments, denom)]) / tp
     res['LocA'] = np.maximum(1e-10, res['LocA']) / np.maximum(1e-10,
                                                              res['TP'])
     return res
 
 
 def keypoint_hota(sequences, num_joints):
-    """PoseTrack21's keypoint HOTA: per joint, TrackEval's HOTA over
-    :data:`ALPHAS` with :func:`keypoint_similarity`, sequences combined as
-    TrackEval combines them (counts summed, AssA and LocA weighted by the
-    true positives), averaged over the thresholds; then over the joints.
-    TrackEval's code is not used: the PoseTrack21 kit that adapts it to
-    keypoints pins numpy 1.22 and fails on numpy 2.
+    """PoseTrack21's keypoint HOTA: per joint, HOTA over :data:`ALPHAS`
+    with :func:`keypoint_similarity` (:func:`hota_sequence`), sequences
+    combined as TrackEval combines them (counts summed; AssA, FragA and
+    LocA weighted by the true positives), averaged over the thresholds;
+    then over the joints. The PoseTrack21 kit's code is not used: it pins
+    numpy 1.22 and fails on numpy 2.
 
     Returns:
-        dict: per joint ``(J,)`` ``HOTA``, ``DetA``, ``AssA``, ``LocA``, and
+        dict: per joint ``(J,)`` ``HOTA``, ``DetA``, ``AssA``, ``FragA``,
+        ``FA-HOTA`` (``sqrt(DetA sqrt(AssA FragA))``), ``LocA``, and
         ``total``: their means over the joints.
     """
-    out = {k: np.zeros(num_joints) for k in ('HOTA', 'DetA', 'AssA',
-                                              'LocA')}
+    fields = ('HOTA', 'DetA', 'AssA', 'FragA', 'FA-HOTA', 'LocA')
+    out = {k: np.zeros(num_joints) for k in fields}
+    zero = np.zeros(len(ALPHAS))
     for j in range(num_joints):
         parts = [hota_sequence(s, j) for s in sequences]
-        tp = sum(p['TP'] for p in parts) if parts else np.zeros(len(ALPHAS))
-        fn = sum(p['FN'] for p in parts) if parts else tp
-        fp = sum(p['FP'] for p in parts) if parts else tp
-        ass = sum(p['AssA'] * p['TP'] for p in parts) / np.maximum(1, tp) \
-            if parts else tp
-        loc = np.maximum(1e-10, sum(p['LocA'] * p['TP'] for p in parts)) \
-            / np.maximum(1e-10, tp) if parts else tp
+        tp, fn, fp = (sum((p[k] for p in parts), zero)
+                      for k in ('TP', 'FN', 'FP'))
+        ass, frag = (sum((p[k] * p['TP'] for p in parts), zero) /
+                     np.maximum(1, tp) for k in ('AssA', 'FragA'))
+        loc = np.maximum(1e-10, sum((p['LocA'] * p['TP'] for p in parts),
+                                    zero)) / np.maximum(1e-10, tp)
         det = tp / np.maximum(1, tp + fn + fp)
         out['DetA'][j], out['AssA'][j] = det.mean(), ass.mean()
+        out['FragA'][j], out['LocA'][j] = frag.mean(), loc.mean()
         out['HOTA'][j] = np.sqrt(det * ass).mean()
-        out['LocA'][j] = loc.mean()
+        out['FA-HOTA'][j] = np.sqrt(det * np.sqrt(ass * frag)).mean()
     out['total'] = {k: float(v.mean()) for k, v in out.items()}
     return out

@@ -97,10 +97,10 @@ class PoseTrackMOTAMetric(BaseMetric):
 
 @METRICS.register_module()
 class PoseTrackHOTAMetric(PoseTrackMOTAMetric):
-    """PoseTrack21's multi-person pose tracking keypoint HOTA, DetA, AssA
-    and LocA (:func:`keypoint_hota`: TrackEval's HOTA with the keypoint
+    """PoseTrack21's multi-person pose tracking keypoint HOTA, DetA, AssA,
+    FragA, FA-HOTA and LocA (:func:`keypoint_hota`: HOTA with the keypoint
     similarity ``max(1 - d / 0.5001, 0)``, every labelled frame), per
-    joint group and their mean over the 15 joints. FA-HOTA is not computed.
+    joint group and their mean over the 15 joints.
 
     Args: as :class:`PoseTrackMOTAMetric` (``skip_last`` is not used:
         PoseTrack21 evaluates every labelled frame). Default prefix:
@@ -114,7 +114,7 @@ class PoseTrackHOTAMetric(PoseTrackMOTAMetric):
                    group_means(out['HOTA']).items()}
         metrics.update({k: 100 * v for k, v in out['total'].items()})
         MMLogger.get_current_instance().info(
-            'PoseTrack21 keypoint HOTA %.1f, DetA %.1f, AssA %.1f, '
-            'LocA %.1f', metrics['HOTA'], metrics['DetA'], metrics['AssA'],
-            metrics['LocA'])
+            'PoseTrack21 keypoint HOTA %.1f, DetA %.1f, AssA %.1f, FA-HOTA '
+            '%.1f, LocA %.1f', metrics['HOTA'], metrics['DetA'],
+            metrics['AssA'], metrics['FA-HOTA'], metrics['LocA'])
         return metrics
