@@ -3,13 +3,16 @@ dir, with its budget and seed), the stamp a reusable checkpoint must carry,
 training or reusing it, and evaluating it."""
 import hashlib
 import json
+import os
 import os.path as osp
+import sys
 import time
 
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 from .models import COLUMNS, DETECTOR, SUBSETS, checkpoint_path, run_dir
+from .records import Progress, RunRecord, write_json
 
 
 def job_config(path, data_root, seed, work_dir, epochs=None):
@@ -132,3 +135,51 @@ def ablation_checkpoint(args, model, seed, tool):
             f'{args.seeds} --epochs {args.epochs} --work-dir '
             f'{args.ablation_dir}`')
     return ckpt
+
+
+def measure_per_seed(args, tool, models, variants, measure, field,
+                     digits=1):
+    """The runs of a comparison over the ablation tool's checkpoints,
+    recorded in ``WORK_DIR/<tool>_runs.json`` (finished ones reused).
+
+    Args:
+        args: The tool's arguments (``seeds``, ``epochs``,
+            ``ablation_dir``, ``work_dir``).
+        tool (str): The tool's name (``'tracking'``).
+        models (dict): Model name -> label.
+        variants (dict): Variant name -> label; run ``model/variant``.
+        measure (callable): ``(model, checkpoint)`` -> ``{variant:
+            result}`` of one model and seed.
+        field (str): The result shown in the progress line, with
+            ``digits`` decimals.
+
+    Returns:
+        RunRecord: every run.
+    """
+    os.makedirs(args.work_dir, exist_ok=True)
+    record = RunRecord(osp.join(args.work_dir, f'{tool}_runs.json'),
+                       f'{tool}.py')
+    jobs = [(m, s) for s in range(args.seeds) for m in models
+            if any(record.get(f'{m}/{v}', s) is None for v in variants)]
+    progress = Progress(tool, len(jobs))
+    for i, (model, seed) in enumerate(jobs):
+        ckpt = ablation_checkpoint(args, model, seed, f'{tool}.py')
+        progress.start(i + 1, f'{models[model]}, seed {seed}')
+        results = measure(model, ckpt)
+        for variant, result in results.items():
+            record.put(f'{model}/{variant}', seed, result)
+        progress.finish(', '.join(
+            f'{variants[v]} {field} {r[field]:.{digits}f}'
+            for v, r in results.items()))
+    return record
+
+
+def comparison_results(args, tool, stats, markdown):
+    """What a comparison writes to ``WORK_DIR/<tool>.json`` (its statistics,
+    seeds, epochs and the command), also printed as ``markdown``."""
+    out = dict(stats=stats, seeds=args.seeds, epochs=args.epochs,
+               caption=f'{tool}.py {" ".join(sys.argv[1:])}; '
+               f'{time.strftime("%Y-%m-%d")}')
+    write_json(osp.join(args.work_dir, f'{tool}.json'), out)
+    print('\n' + markdown(out), flush=True)
+    return out

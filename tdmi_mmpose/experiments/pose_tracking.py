@@ -10,16 +10,12 @@ track (poseval's definition, :class:`PoseTrackMOTAMetric`), PoseTrack21's
 keypoint HOTA (:class:`PoseTrackHOTAMetric`; keypoints
 below ``KPT_THR`` left out, as submissions do), with the mAP of the same
 poses, paired by seed against TDMI with ByteTrack."""
-import os
 import os.path as osp
-import sys
-import time
 
 import numpy as np
 
-from .jobs import ablation_checkpoint, main_job_detector
+from .jobs import comparison_results, main_job_detector, measure_per_seed
 from .models import BBOX_THR, config_path, tracker
-from .records import Progress, RunRecord, write_json
 from .stats import paired_fields
 from .video_eval import val_videos
 
@@ -64,15 +60,11 @@ def bytetrack_ids(frames):
     """ByteTrack (the video inferencer's, on the people's boxes) ids of each
     frame's people; people it does not report get -1."""
     from tdmi_mmpose.apis.inferencers.tracking import PersonTracker
-    tracks, out = PersonTracker(tracker()), []
-    for index, people in enumerate(frames):
-        dets = np.asarray([[*np.ravel(p['bbox'])[:4],
-                            float(np.ravel(p['bbox_score'])[0])]
-                           for p in people], np.float32).reshape(-1, 5)
-        boxes, ids = tracks.track(dets, index)
-        out.append([int(next((i for b, i in zip(boxes, ids) if np.abs(
-            b[:4] - d[:4]).max() < 1e-3), -1)) for d in dets])
-    return out
+    tracks = PersonTracker(tracker())
+    return [tracks.ids(np.asarray(
+        [[*np.ravel(p['bbox'])[:4], float(np.ravel(p['bbox_score'])[0])]
+         for p in people], np.float32).reshape(-1, 5), index).tolist()
+        for index, people in enumerate(frames)]
 
 
 def measure(poses, ids, data_root, sigmas):
@@ -117,23 +109,18 @@ def run(args):
         dict: what it writes to ``WORK_DIR/tracking.json`` (and
         ``tracking.png``).
     """
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+
     from tdmi_mmpose.apis.inferencers.tracking import greedy_track
     from tdmi_mmpose.evaluation.functional import unique_ids
-    os.makedirs(args.work_dir, exist_ok=True)
-    record = RunRecord(osp.join(args.work_dir, 'tracking_runs.json'),
-                       'tracking.py')
     det = main_job_detector(args.job)
-    jobs = [(m, s) for s in range(args.seeds) for m in POSE_MODELS
-            if any(record.get(f'{m}/{t}', s) is None for t in TRACKERS)]
-    progress = Progress('tracking', len(jobs))
-    for i, (model, seed) in enumerate(jobs):
-        ckpt = ablation_checkpoint(args, model, seed, 'tracking.py')
-        progress.start(i + 1, f'{POSE_MODELS[model]}, seed {seed}')
+    sigmas = parse_pose_metainfo(dict(
+        from_file='configs/_base_/datasets/posetrack18.py'))['sigmas']
+
+    def measure_model(model, ckpt):
         poses = run_poses(model, config_path(model), ckpt, det,
                           args.data_root)
-        from mmpose.datasets.datasets.utils import parse_pose_metainfo
-        sigmas = parse_pose_metainfo(dict(
-            from_file='configs/_base_/datasets/posetrack18.py'))['sigmas']
+        results = {}
         for track in TRACKERS:
             ids = {}
             for video, frames in poses.items():
@@ -143,20 +130,15 @@ def run(args):
                 else:
                     found = greedy_track(frames, track, sigmas=sigmas)
                 ids[video] = unique_ids(found)
-            record.put(f'{model}/{track}', seed,
-                       measure(poses, ids, args.data_root, sigmas))
-        mota = {t: record.get(f'{model}/{t}', seed)['MOTA']
-                for t in TRACKERS}
-        progress.finish(', '.join(f'{TRACKERS[t]} MOTA {m:.1f}'
-                                  for t, m in mota.items()))
+            results[track] = measure(poses, ids, args.data_root, sigmas)
+        return results
+
+    record = measure_per_seed(args, 'tracking', POSE_MODELS, TRACKERS,
+                              measure_model, 'MOTA')
     stats = paired_fields(
         record, [f'{m}/{t}' for m in POSE_MODELS for t in TRACKERS],
         lambda key: REFERENCE, FIELDS, list(range(args.seeds)))
-    out = dict(stats=stats, seeds=args.seeds, epochs=args.epochs,
-               caption=f'tracking.py {" ".join(sys.argv[1:])}; '
-               f'{time.strftime("%Y-%m-%d")}')
-    write_json(osp.join(args.work_dir, 'tracking.json'), out)
-    print('\n' + markdown(out), flush=True)
+    out = comparison_results(args, 'tracking', stats, markdown)
     png = draw(out, osp.join(args.work_dir, 'tracking.png'), out['caption'])
     print(f'[tracking] figure: {png}', flush=True)
     return out

@@ -9,30 +9,25 @@ filter. Measured: the mAP, and the jitter: the mean distance between the
 predicted and the true acceleration ``x(t+2) - 2 x(t) + x(t-2)`` of a
 person's joint over consecutive labelled frames (in head sizes, joints
 annotated in all three), paired by seed against no smoothing."""
-import os
 import os.path as osp
-import sys
-import time
 
 import numpy as np
 
-from .jobs import ablation_checkpoint
+from .jobs import comparison_results, measure_per_seed
 from .models import config_path, tracker
-from .records import Progress, RunRecord, write_json
+from .pose_tracking import POSE_MODELS, bytetrack_ids
 from .stats import paired_fields
 from .video_eval import held_gt_boxes, val_videos
 
 FILTERS = ('none', 'one_euro', 'savgol', 'gaussian')
 LABELS = {'none': 'no smoothing', 'one_euro': 'One-Euro',
           'savgol': 'Savitzky-Golay', 'gaussian': 'Gaussian (causal)'}
-POSE_MODELS = {'single-frame': 'mmpose single-frame HRNet', 'tdmi': 'TDMI'}
 
 
 def run_poses(model, config, ckpt, data_root):
     """Per video, per frame: the people with their ByteTrack ids, on the
     held ground-truth boxes."""
     from tdmi_mmpose.apis import VideoPoseInferencer
-    from tdmi_mmpose.apis.inferencers.tracking import PersonTracker
     from tdmi_mmpose.experiments.video_eval import given_boxes_inferencer
     boxes = held_gt_boxes(data_root)
     videos, _ = val_videos(data_root)
@@ -52,16 +47,9 @@ def run_poses(model, config, ckpt, data_root):
         frames = [r['predictions'][0]
                   for r in inf(paths, bboxes=boxes[video])]
         if model != 'tdmi':  # ByteTrack on the same boxes
-            tracks = PersonTracker(tracker())
-            for index, people in enumerate(frames):
-                dets = np.asarray([[*np.ravel(p['bbox'])[:4],
-                                    float(np.ravel(p['bbox_score'])[0])]
-                                   for p in people], np.float32)
-                found, ids = tracks.track(dets.reshape(-1, 5), index)
-                for p, d in zip(people, dets):
-                    p['track_id'] = int(next(
-                        (i for b, i in zip(found, ids)
-                         if np.abs(b[:4] - d[:4]).max() < 1e-3), -1))
+            for people, ids in zip(frames, bytetrack_ids(frames)):
+                for p, tid in zip(people, ids):
+                    p['track_id'] = tid
         out[video] = frames
     return out
 
@@ -128,33 +116,18 @@ def run(args):
     Returns:
         dict: what it writes to ``WORK_DIR/smoothing.json``.
     """
-    os.makedirs(args.work_dir, exist_ok=True)
-    record = RunRecord(osp.join(args.work_dir, 'smoothing_runs.json'),
-                       'smoothing.py')
-    jobs = [(m, s) for s in range(args.seeds) for m in POSE_MODELS
-            if any(record.get(f'{m}/{f}', s) is None for f in FILTERS)]
-    progress = Progress('smoothing', len(jobs))
-    for i, (model, seed) in enumerate(jobs):
-        ckpt = ablation_checkpoint(args, model, seed, 'smoothing.py')
-        progress.start(i + 1, f'{POSE_MODELS[model]}, seed {seed}')
+    def measure_model(model, ckpt):
         poses = run_poses(model, config_path(model), ckpt, args.data_root)
-        for kind in FILTERS:
-            record.put(f'{model}/{kind}', seed,
-                       measure(smoothed(poses, kind), args.data_root))
-        progress.finish(', '.join(
-            f'{LABELS[f]} jitter '
-            f'{record.get(f"{model}/{f}", seed)["jitter"]:.3f}'
-            for f in FILTERS))
+        return {kind: measure(smoothed(poses, kind), args.data_root)
+                for kind in FILTERS}
+
+    record = measure_per_seed(args, 'smoothing', POSE_MODELS, LABELS,
+                              measure_model, 'jitter', digits=3)
     stats = paired_fields(
         record, [f'{m}/{f}' for m in POSE_MODELS for f in FILTERS],
         lambda key: key.split('/')[0] + '/none', ('mAP', 'jitter'),
         list(range(args.seeds)))
-    out = dict(stats=stats, seeds=args.seeds, epochs=args.epochs,
-               caption=f'smoothing.py {" ".join(sys.argv[1:])}; '
-               f'{time.strftime("%Y-%m-%d")}')
-    write_json(osp.join(args.work_dir, 'smoothing.json'), out)
-    print('\n' + markdown(out), flush=True)
-    return out
+    return comparison_results(args, 'smoothing', stats, markdown)
 
 
 def markdown(results):

@@ -62,6 +62,14 @@ class PersonTracker:
             ids = np.concatenate([ids, np.full(len(untracked), -1)])
         return boxes, ids
 
+    def ids(self, dets, index):
+        """Track ids ``(N,)`` of frame ``index``'s detections ``(N, 5)``, in
+        their order; -1 for those the tracker does not report."""
+        boxes, ids = self.track(dets, index)
+        return np.asarray([next((int(i) for b, i in zip(boxes, ids)
+                                 if np.abs(b[:4] - d[:4]).max() < 1e-3), -1)
+                           for d in dets], np.int64)
+
 
 def greedy_track(frames, method='iou', thr=0.3, sigmas=None):
     """Track ids by mmpose's greedy matching of consecutive frames' people
