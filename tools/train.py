@@ -10,19 +10,15 @@ Examples:
     bash tools/dist_train.sh CONFIG 2   # 2 GPUs (NCCL) or 2 CPU processes
 """
 import argparse
-import glob
-import logging
 import os
 import os.path as osp
-import re
 
 from mmengine.config import Config, DictAction
-from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 from tdmi_mmpose.utils.cli import (AMP_DTYPES, add_amp_arg,
                                    add_visualization_args, amp_device,
-                                   enable_visualization)
+                                   enable_visualization, latest_checkpoint)
 
 
 def parse_args():
@@ -48,33 +44,6 @@ def parse_args():
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
-
-
-def latest_checkpoint(work_dir):
-    """The checkpoint to resume in ``work_dir``: the one named in its
-    ``last_checkpoint`` file, else (file missing, empty, garbled or naming a
-    missing file, with a warning) the highest ``epoch_N``/``iter_N`` file;
-    None, with a warning, when there is none."""
-    record = osp.join(work_dir, 'last_checkpoint')
-    if osp.isfile(record):
-        with open(record, encoding='utf-8', errors='replace') as f:
-            named = f.read().strip()
-        if named and osp.isfile(named):
-            return named
-        print_log(f'{record} names no existing checkpoint ({named[:80]!r}); '
-                  'resuming the newest checkpoint of the work dir instead',
-                  logger='current', level=logging.WARNING)
-    found = []
-    for path in glob.glob(osp.join(work_dir, '*.pth')):
-        match = re.fullmatch(r'(epoch|iter)_(\d+)\.pth', osp.basename(path))
-        if match:
-            found.append((int(match.group(2)), path))
-    if not found:
-        print_log(f'--resume: no checkpoint in {work_dir}; training starts '
-                  'from the beginning', logger='current',
-                  level=logging.WARNING)
-        return None
-    return max(found)[1]
 
 
 def build_config(args):

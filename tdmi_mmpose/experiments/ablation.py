@@ -24,7 +24,8 @@ from typing import NamedTuple
 from . import figures
 from .jobs import evaluate, job_config, stamp, train_or_reuse
 from .models import (MODELS, QUICK, SUBSET_NAMES as SUBSETS, checkpoint_path,
-                     config_path, label as model_label, run_dir)
+                     config_path, default_data_root, label as model_label,
+                     run_dir)
 from .records import Progress, RunRecord, write_json
 from .stats import aggregate, fmt, fmt_diff, training_minutes
 
@@ -237,6 +238,9 @@ def plan(names, seeds, epochs, work_dir, data_root, data_seed, manifest,
                 # a warm start is stale when the run it starts from is
                 ckpt, cfg.warm_start_stamp = started_from[model.warm_from,
                                                           seed]
+            if model.unlabelled:
+                cfg.unlabelled_data = unlabelled_data(
+                    cfg, model.unlabelled, data_root, data_seed, manifest)
             # stamped before the work dir is set: a record holds when the
             # work dir is moved or named by another path
             want = stamp(cfg, manifest)
@@ -259,6 +263,28 @@ def plan(names, seeds, epochs, work_dir, data_root, data_seed, manifest,
             if entry is None:
                 todo.append(Run(name, seed, cfg, key, want))
     return todo, key_of, budgets, stamped
+
+
+def unlabelled_data(cfg, which, data_root, data_seed, manifest):
+    """Point an adaptation run at its unlabelled videos (generated, with
+    their boxes files and cache, here in the main process, so that runs in
+    parallel only read them); returns what the run's stamp must carry of
+    them (their manifest)."""
+    from tdmi_mmpose.datasets.synthetic_videos import \
+        generate_synthetic_videos
+    from .adaptation import (OTHER_DATA_SEED_OFFSET, point_at_unlabelled,
+                             prepare_cache)
+    source, source_manifest = data_root, manifest
+    if which == 'other':
+        seed = data_seed + OTHER_DATA_SEED_OFFSET
+        source = default_data_root(seed)
+        source_manifest = generate_synthetic_videos(
+            source, logger=lambda m: print(f'[ablation] {m}', flush=True),
+            **dict(manifest['params'], seed=seed))
+    point_at_unlabelled(cfg, data_root, source)
+    prepare_cache(cfg.train_dataloader.dataset)
+    return dict(videos=which, version=source_manifest['version'],
+                params=source_manifest['params'])
 
 
 def train_all(todo, jobs, manifest, record):
@@ -372,6 +398,13 @@ def run(args):
             f'{args.data_seed}, budget '
             f'{"/".join(map(str, identity["epochs"]))} epochs; '
             f'{time.strftime("%Y-%m-%d")}, {os.cpu_count()} CPU cores.')
+    comparisons = [
+        dict(name=name, reference=ref, minus_reference={
+            s: e['minus_reference'] for s, e in aggregate(
+                by_name, [name], ref, seeds)[name].items()
+            if 'minus_reference' in e})
+        for name, ref in getattr(args, 'comparisons', None) or []
+        if name in by_name and ref in by_name]
     minutes = training_minutes(by_name, args.names, seeds)
     if minutes:
         meta += (' Training minutes: the training alone (evaluation not '
@@ -380,10 +413,14 @@ def run(args):
                  'thread(s); a warm start counts the single-frame training '
                  'it starts from.')
     md = markdown(stats, args.names, args.reference, meta, minutes)
+    if comparisons:
+        from .docs import comparisons as comparison_table
+        md += ('\n\nOther paired differences (by seed):\n\n' +
+               comparison_table(dict(comparisons=comparisons)))
     print('\n' + md, flush=True)
     results = dict(meta=meta, identity=identity, names=args.names,
                    reference=args.reference, stats=stats,
-                   train_minutes=minutes,
+                   train_minutes=minutes, comparisons=comparisons,
                    caption=f'{" ".join(["ablation.py"] + sys.argv[1:])}; '
                    f'{time.strftime("%Y-%m-%d")}', runs=by_name)
     write_json(osp.join(args.work_dir, 'results.json'), results)

@@ -448,3 +448,96 @@ def rate(dataset_cfg, workers, samples):
     for _ in it:
         n += 1
     return n / (time.perf_counter() - t0)
+
+
+ADAPT_RECIPES = (
+    ('CPU recipe, HRNet-W32 256x192',
+     'configs/tdmi/adapt/tdmi_hrnet-w32_adapt-unlabelled-256x192.py',
+     'mmpose::body_2d_keypoint/topdown_heatmap/posetrack18/'
+     'td-hm_hrnet-w32_8xb64-20e_posetrack18-256x192.py'),
+    ('GPU recipe, HRNet-W48 384x288',
+     'configs/tdmi/adapt/tdmi_hrnet-w48_adapt-unlabelled-384x288.py',
+     'mmpose::body_2d_keypoint/topdown_heatmap/posetrack18/'
+     'td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288.py'),
+)
+
+
+def adapt_train_rate(recipe, batch, steps):
+    """Clips per second of an adaptation recipe's training step (teacher
+    included; random init, random clips of its size), and seconds a
+    step."""
+    from mmengine.structures import InstanceData  # noqa: F401
+    from mmpose.registry import MODELS
+    from mmpose.structures import PoseDataSample
+    cfg = Config.fromfile(osp.join(ROOT, recipe))
+    cfg.model.init_cfg = None
+    cfg.model.backbone.init_cfg = None
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).train()
+    w, h = cfg.codec.input_size
+    frames = cfg.model.neck.num_frames
+    inputs = torch.randn(batch, frames + 1, 3, h, w)
+    flip = [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15]
+    optim = torch.optim.Adam(
+        [p for p in model.parameters() if p.requires_grad], 1e-4)
+    times = []
+    for i in range(steps + 1):
+        samples = [PoseDataSample(metainfo=dict(flip_indices=flip))
+                   for _ in range(batch)]
+        t0 = time.perf_counter()
+        losses = model.loss(inputs, samples)
+        optim.zero_grad()
+        sum(v for k, v in losses.items() if k.startswith('loss')).backward()
+        optim.step()
+        if i:
+            times.append(time.perf_counter() - t0)
+    step = sorted(times)[len(times) // 2]
+    return batch / step, step
+
+
+def section_adapt(frames, repeats, batch=2, steps=2):
+    """The adaptation recipes on this machine: frames per second of the
+    adapted TDMI (its inference config, no flip test, feature reuse) on a
+    real video against mmpose's single-frame top-down pipeline of the same
+    backbone without the flip test (both random init, the same boxes: the
+    whole frame as one person, so the detector is not counted), and the
+    recipe's training clips per second."""
+    import mmcv
+    from mmpose.apis.inferencers import Pose2DInferencer
+    from tdmi_mmpose.apis import VideoPoseInferencer
+    from tdmi_mmpose.apis.adaptation import adapted_model_config
+    video = osp.join(ROOT, 'tests', 'data', 'demo.mp4')
+    clip = [f for _, f in zip(range(frames), mmcv.VideoReader(video))]
+    rows = []
+    for label, recipe, baseline in ADAPT_RECIPES:
+        cfg = adapted_model_config(Config.fromfile(osp.join(ROOT, recipe)))
+        cfg.model.test_cfg = dict(cfg.model.test_cfg, flip_test=False)
+        base = Config.fromfile(resolve(baseline))
+        base.model.backbone.init_cfg = None
+        base.model.test_cfg.flip_test = False
+        torch.manual_seed(0)
+        tdmi = VideoPoseInferencer(cfg, None, device='cpu',
+                                   det_model='whole_image')
+        single = Pose2DInferencer(base, None, device='cpu',
+                                  det_model='whole_image')
+
+        def run(inferencer):
+            t0 = time.perf_counter()
+            for _ in inferencer(list(clip)):
+                pass
+            return len(clip) / (time.perf_counter() - t0)
+
+        fps = dict(tdmi=0.0, single=0.0)
+        for _ in range(repeats):  # in turn, best of each
+            fps['single'] = max(fps['single'], run(single))
+            fps['tdmi'] = max(fps['tdmi'], run(tdmi))
+        clips, step = adapt_train_rate(recipe, batch, steps)
+        rows += [
+            (f'adaptation {label}: adapted TDMI frames/s on a real video '
+             '/ single-frame without flip test', fps['tdmi'] / fps['single'],
+             '', f'{fps["tdmi"]:.2f} vs {fps["single"]:.2f} frames/s '
+             '(1 person per frame)'),
+            (f'adaptation {label}: training clips/s (batch {batch}, '
+             'teacher with flip test)', clips, '', f'{step:.2f} s a step'),
+        ]
+    return rows

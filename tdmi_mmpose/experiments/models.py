@@ -31,11 +31,16 @@ class Model(NamedTuple):
         epochs (int, optional): A budget of its own (None: the call's).
         warm_from (str, optional): The model whose run of the same seed it
             is warm-started from (trained first).
+        unlabelled (str, optional): An adaptation run's unlabelled videos:
+            ``'train'``, the training videos with their labels unused, or
+            ``'other'``, the training videos of another data seed
+            (:mod:`.adaptation`).
     """
     label: str
     config: str
     epochs: Optional[int] = None
     warm_from: Optional[str] = None
+    unlabelled: Optional[str] = None
 
 
 def _syn(name):
@@ -81,6 +86,25 @@ MODELS.update({
                         _syn(f'{PREFIX}_warm-start.py'), e, 'single-frame')
     for e in (1, 2, 5)
 })
+# TDMI adapted on unlabelled videos from the single-frame model (its
+# teacher and warm start), tools/adapt.py's recipe at this size
+ADAPT = f'{PREFIX}_adapt'
+MODELS.update({
+    'adapt-train': Model('TDMI adapted, training videos unlabelled',
+                         _syn(f'{ADAPT}.py'), None, 'single-frame', 'train'),
+    'adapt-other': Model('TDMI adapted, other unlabelled videos',
+                         _syn(f'{ADAPT}.py'), None, 'single-frame', 'other'),
+})
+MODELS.update({
+    f'adapt-other-{name}': Model(
+        label, _syn(osp.join('ablations', f'{ADAPT}_{name}.py')), None,
+        'single-frame', 'other')
+    for name, label in (
+        ('no-mi', 'TDMI adapted, other videos, without L_MI'),
+        ('ema', 'TDMI adapted, other videos, EMA teacher'),
+        ('no-thr', 'TDMI adapted, other videos, no confidence threshold'),
+    )
+})
 # other names of a model (the main job's --models)
 ALIASES = {'tdmi-warm': 'warm-e2'}
 DETECTOR = Model('RTMDet-tiny person detector',
@@ -100,8 +124,21 @@ SETS = {
     'mi': (['tdmi', 'mi-distill-enhanced', 'mi-distill-both', 'mi-alpha0.1',
             'mi-tau0.5', 'mi-tau2', 'tdmi-no-mi'], 'tdmi'),
     'reuse': (['tdmi', 'tdmi-reuse'], 'tdmi'),
+    'adapt': (['single-frame', 'adapt-train', 'adapt-other', 'warm-e2',
+               'tdmi'], 'single-frame'),
+    'adapt-ablation': (['adapt-other', 'adapt-other-no-mi',
+                        'adapt-other-ema', 'adapt-other-no-thr', 'warm-e2',
+                        'tdmi', 'single-frame'], 'adapt-other'),
     'warm': (['single-frame', 'warm-e1', 'warm-e2', 'warm-e5', 'tdmi',
               'tdmi-e10', 'single-frame-e10'], 'tdmi'),
+}
+
+# paired differences a set reports besides those to its reference:
+# (model, reference)
+COMPARISONS = {
+    'adapt': [('adapt-train', 'warm-e2'), ('adapt-other', 'warm-e2'),
+              ('adapt-train', 'tdmi'), ('adapt-other', 'tdmi'),
+              ('adapt-other', 'adapt-train')],
 }
 
 

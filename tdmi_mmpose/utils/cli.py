@@ -1,6 +1,12 @@
 """Command-line options that ``tools/train.py`` and ``tools/test.py``
 share, with mmpose's names and meanings: mixed precision and drawing
-predictions."""
+predictions, and the checkpoint a run resumes from."""
+import glob
+import logging
+import os.path as osp
+import re
+
+from mmengine.logging import print_log
 
 AMP_DTYPES = dict(fp16='float16', bf16='bfloat16')
 
@@ -61,3 +67,30 @@ def enable_visualization(cfg, config, show, show_dir, interval, wait_time):
     if show:
         vis.wait_time = wait_time
     vis.out_dir, vis.interval = show_dir, interval
+
+
+def latest_checkpoint(work_dir):
+    """The checkpoint to resume in ``work_dir``: the one named in its
+    ``last_checkpoint`` file, else (file missing, empty, garbled or naming a
+    missing file, with a warning) the highest ``epoch_N``/``iter_N`` file;
+    None, with a warning, when there is none."""
+    record = osp.join(work_dir, 'last_checkpoint')
+    if osp.isfile(record):
+        with open(record, encoding='utf-8', errors='replace') as f:
+            named = f.read().strip()
+        if named and osp.isfile(named):
+            return named
+        print_log(f'{record} names no existing checkpoint ({named[:80]!r}); '
+                  'resuming the newest checkpoint of the work dir instead',
+                  logger='current', level=logging.WARNING)
+    found = []
+    for path in glob.glob(osp.join(work_dir, '*.pth')):
+        match = re.fullmatch(r'(epoch|iter)_(\d+)\.pth', osp.basename(path))
+        if match:
+            found.append((int(match.group(2)), path))
+    if not found:
+        print_log(f'--resume: no checkpoint in {work_dir}; training starts '
+                  'from the beginning', logger='current',
+                  level=logging.WARNING)
+        return None
+    return max(found)[1]

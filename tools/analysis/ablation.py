@@ -30,7 +30,15 @@ Sets (``--set``; the paper's tables on the built-in videos):
   (``WarmStart``) and trained 1, 2 and 5 more epochs, against TDMI from
   scratch at the budget and at 10 epochs and the single-frame model at the
   budget and at 10 epochs; the results add each model's training minutes
-  (a warm start's include the single-frame training it starts from).
+  (a warm start's include the single-frame training it starts from);
+- ``adapt``: TDMI adapted without labels from the single-frame model
+  (``tools/adapt.py``'s recipe, ``VideoTopdownAdapter``) on the training
+  videos with their labels unused and on another data seed's videos,
+  against its teacher (the reference), the warm start +2 supervised
+  epochs and TDMI trained with the labels;
+- ``adapt-ablation``: adaptation on the other videos without L_MI, with
+  an EMA teacher and without the confidence threshold (reference: the
+  adaptation as configured).
 
 A model may have a budget of its own (``tdmi-e10``) or start from another
 model's run of the same seed (the ``warm-e*`` models): that run is trained
@@ -53,7 +61,7 @@ import os
 import os.path as osp
 
 from tdmi_mmpose.experiments.ablation import plot_only, run
-from tdmi_mmpose.experiments.models import (MODELS, ROOT, SETS,
+from tdmi_mmpose.experiments.models import (COMPARISONS, MODELS, ROOT, SETS,
                                             default_data_root)
 
 
@@ -104,8 +112,10 @@ def parse_args():
                         'tools/analysis/docs_tables.py)')
     args = parser.parse_args()
     names, reference = SETS[args.set]
+    args.comparisons = COMPARISONS.get(args.set)
     if args.configs:
         names, reference = args.configs, args.configs[0]
+        args.comparisons = None
     args.names = names
     args.reference = args.reference or reference
     if args.reference not in names:

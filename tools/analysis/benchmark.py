@@ -5,7 +5,9 @@ single-frame passes), train (one training step), video and video-w48
 mmpose's single-frame inferencer), data (the training pipeline against
 the training step), onnx (onnxruntime against torch, one clip),
 onnx-video (the video inferencer in onnxruntime and torch, per clip and
-with feature reuse, at W8 and W48) and scale (the
+with feature reuse, at W8 and W48), adapt (the adaptation recipes: the
+adapted TDMI's frames/s on a real video against mmpose's single-frame
+pipeline without flip test, and training clips/s) and scale (the
 TDMI-W48 training step by batch, precision and checkpointing, with peak
 GPU memory; for ``--device cuda``). What each measures:
 :mod:`tdmi_mmpose.experiments.benchmark`. Sections train, video and data
@@ -20,6 +22,8 @@ Example:
         --record docs/en/records/benchmark_cpu.json
     python tools/analysis/benchmark.py --sections onnx-video \
         --record docs/en/records/benchmark_onnx.json
+    python tools/analysis/benchmark.py --sections adapt \
+        --record docs/en/records/benchmark_adapt.json
 """
 import argparse
 import os.path as osp
@@ -28,7 +32,8 @@ import platform
 import torch
 from mmengine.config import Config
 
-from tdmi_mmpose.experiments.benchmark import (REUSE_SYN, section_data,
+from tdmi_mmpose.experiments.benchmark import (REUSE_SYN, section_adapt,
+                                               section_data,
                                                section_model, section_onnx,
                                                section_onnx_video,
                                                section_scale, section_train,
@@ -42,7 +47,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--sections', nargs='+',
                         choices=['model', 'train', 'video', 'video-w48',
-                                 'data', 'onnx', 'onnx-video', 'scale'],
+                                 'data', 'onnx', 'onnx-video', 'scale',
+                                 'adapt'],
                         help='default: model train video video-w48 data '
                         'onnx; scale with --device cuda')
     parser.add_argument('--device', default='cpu',
@@ -108,6 +114,8 @@ def main():
                                       args.repeats)
         elif section == 'onnx':
             rows += section_onnx(args.repeats)
+        elif section == 'adapt':
+            rows += section_adapt(args.frames, args.repeats)
         elif section == 'onnx-video':
             rows += section_onnx_video(args.repeats)
         elif section == 'scale':

@@ -1,4 +1,6 @@
+from .degradation import DegradeKeyFrame
 from .loading import LoadVideoFrames
 from .topdown_transforms import RandomNeighbourCrop, VideoTopdownAffine
 
-__all__ = ['LoadVideoFrames', 'RandomNeighbourCrop', 'VideoTopdownAffine']
+__all__ = ['DegradeKeyFrame', 'LoadVideoFrames', 'RandomNeighbourCrop',
+           'VideoTopdownAffine']

@@ -1,0 +1,98 @@
+"""People per frame as the video inferencer finds them: an mmdet person
+detector (or boxes given, or the whole frame), its score threshold and
+NMS, then an mmdet tracker over a video's frames."""
+import os.path as osp
+
+import numpy as np
+from mmpose.evaluation.functional import nms
+
+from ..utils.model_zoo import DownloadError, resolve_weights
+from .inference import person_boxes
+from .inferencers.tracking import PersonTracker, bytetrack
+from .inferencers.video_pose_inferencer import check_detector_name
+
+
+class PersonDetector:
+    """Person boxes of one frame at a time, with
+    :class:`VideoPoseInferencer`'s choice of detector and thresholds.
+
+    Args:
+        det_model (str, optional): mmdet config or model name or alias;
+            None: mmpose's default person detector (its
+            ``default_det_models['human']``, fetched once into the cache);
+            ``'whole_image'``: the whole frame as one person.
+        det_weights (str, optional): The detector's checkpoint: a file, an
+            ``http(s)://`` address or a model name.
+        det_cat_ids (int | tuple): Person category ids. Default: 0.
+        bbox_thr (float): Drop boxes scoring below this. Default: 0.3.
+        nms_thr (float): NMS IoU threshold. Default: 0.3.
+        device (str): Device. Default: ``'cpu'``.
+    """
+
+    def __init__(self, det_model=None, det_weights=None, det_cat_ids=0,
+                 bbox_thr=0.3, nms_thr=0.3, device='cpu'):
+        self.bbox_thr, self.nms_thr = bbox_thr, nms_thr
+        self.det_cat_ids = (det_cat_ids if isinstance(det_cat_ids,
+                                                      (tuple, list)) else
+                            (det_cat_ids, ))
+        self.detector = None
+        if det_model in ('whole_image', 'whole-image'):
+            self.name = 'whole_image'
+            return
+        if det_model is None:
+            from mmpose.apis.inferencers.utils import default_det_models
+            default = default_det_models['human']
+            det_model, det_weights = default['model'], default['weights']
+            self.det_cat_ids = tuple(default['cat_ids'])
+        elif not osp.isfile(det_model):
+            check_detector_name(det_model)
+        self.name = f'{det_model} ({det_weights})'
+        det_weights = resolve_weights(det_weights, ('mmdet', ),
+                                      'det_weights')
+        from mmdet.apis import DetInferencer
+        try:
+            self.detector = DetInferencer(det_model, det_weights,
+                                          device=device, show_progress=False)
+        except DownloadError as err:
+            raise DownloadError(
+                f'the person detector {osp.basename(det_model)}: {err}. Or '
+                "run without it: det_model='whole_image', a local detector, "
+                'or boxes files written by tools/video_demo.py '
+                '--save-bboxes') from None
+
+    def identity(self):
+        """What the detections depend on (for caches)."""
+        return dict(detector=self.name, det_cat_ids=list(self.det_cat_ids),
+                    bbox_thr=self.bbox_thr, nms_thr=self.nms_thr)
+
+    def __call__(self, image, name='frame'):
+        """``(N, 5)`` person boxes (xyxy, score) of ``image`` (BGR)."""
+        if self.detector is None:
+            h, w = image.shape[:2]
+            return np.array([[0, 0, w, h, 1]], np.float32)
+        pred = self.detector(image, return_datasamples=True)[
+            'predictions'][0].pred_instances.cpu().numpy()
+        keep = np.isin(pred.labels, self.det_cat_ids) & (
+            pred.scores > self.bbox_thr)
+        dets = np.concatenate([pred.bboxes, pred.scores[:, None]], 1)[keep]
+        boxes, scores = person_boxes(dets, 'xyxy', image.shape, name)
+        dets = np.concatenate([boxes, scores[:, None]], 1)
+        return dets[nms(dets, self.nms_thr)] if len(dets) else dets
+
+
+def track_people(frames_dets, tracker=bytetrack()):
+    """Track ids of a video's people, frame by frame.
+
+    Args:
+        frames_dets (list[np.ndarray]): Per frame, ``(N, 5)`` boxes (xyxy,
+            score).
+        tracker (dict, optional): mmdet tracker config; None gives every
+            person the id -1. Default: ByteTrack (mmdet's MOT17 settings).
+
+    Returns:
+        list[np.ndarray]: Per frame, ``(N,)`` track ids in the boxes' order
+        (-1: not reported by the tracker).
+    """
+    people = PersonTracker(tracker)
+    return [people.ids(np.asarray(d, np.float32).reshape(-1, 5), i)
+            for i, d in enumerate(frames_dets)]
