@@ -169,3 +169,19 @@ def test_every_record_is_shown_and_every_figure_once():
     assert {osp.basename(f) for f in [*FIGURES, *PICTURES]} == {
         osp.basename(f) for f in glob.glob(osp.join(ROOT, 'docs', 'en',
                                                     'figures', '*'))}
+
+
+def test_a_record_names_its_tool_wherever_the_checkout_lives(tmp_path):
+    """A checkout reached through a symbolic link: the record's command is
+    the tool's path in the checkout, not ``../../<real folder>/tools/..``
+    (the link on one side, the resolved path on the other)."""
+    from tdmi_mmpose.experiments.docs import command_name
+    from tdmi_mmpose.experiments.models import ROOT
+    link = tmp_path / 'link'
+    link.symlink_to(ROOT)
+    assert command_name(str(link / 'tools' / 'demo.py')) == \
+        osp.join('tools', 'demo.py')
+    assert command_name(osp.join(osp.realpath(ROOT), 'tools',
+                                 'demo.py')) == osp.join('tools', 'demo.py')
+    outside = str(tmp_path / 'elsewhere.py')
+    assert command_name(outside) == outside

@@ -226,3 +226,96 @@ def test_documented_real_video_command_against_a_loopback_zoo(zoo,
     from tdmi_mmpose.models.utils import single_frame_state_dict
     assert 'backbone.conv1.weight' in single_frame_state_dict(POSE_NAME)
     assert sum(zoo.requests.values()) == 2  # nothing downloaded again
+
+
+class _Payload:
+    """Unpickling this runs a shell command (what a malicious checkpoint
+    does)."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f'touch {self.marker}', ))
+
+
+def test_a_refused_download_never_stays_in_the_cache(zoo, tmp_path):
+    """A checkpoint with a malicious pickle, served from an address, is
+    refused by safe loading and is not left where other loaders look: later
+    and offline, mmengine's own loader (this package not imported) finds
+    nothing to load, and the payload never runs."""
+    from mmengine.runner import CheckpointLoader
+    marker = tmp_path / 'payload_ran'
+    torch.save(dict(state_dict=dict(w=torch.ones(1)),
+                    meta=dict(evil=_Payload(marker))),
+               osp.join(os.environ['TORCH_HOME'], 'evil.pth'))
+    data = open(osp.join(os.environ['TORCH_HOME'], 'evil.pth'), 'rb').read()
+    url = zoo.add('/mmpose/m/evil_20240101.pth', data)
+    with pytest.raises(DownloadError) as err:
+        CheckpointLoader.load_checkpoint(url)
+    message = str(err.value)
+    assert '\n' not in message and url in message
+    assert 'refused by safe loading' in message and 'nothing was kept' in \
+        message
+    assert cache_files() == []  # neither the file nor a .part
+    assert not marker.exists()
+    zoo.close()  # offline from here
+    plain = subprocess.run(
+        [sys.executable, '-c',
+         'import sys\n'
+         'from mmengine.runner import CheckpointLoader\n'
+         'try:\n'
+         f'    CheckpointLoader.load_checkpoint({url!r})\n'
+         'except Exception as err:\n'
+         '    sys.exit(type(err).__name__)\n'],
+        env=dict(os.environ), text=True, capture_output=True, timeout=300)
+    assert plain.returncode != 0, plain.stdout
+    assert not marker.exists()
+    assert cache_files() == []
+
+
+def test_a_cached_file_that_fails_to_load_says_how_to_fetch_it_again(zoo):
+    from mmengine.runner import CheckpointLoader
+    url = zoo.url('/mmpose/m/broken_20240101.pth')
+    cached = cached_path(url)
+    os.makedirs(osp.dirname(cached), exist_ok=True)
+    with open(cached, 'w') as f:
+        f.write('not a checkpoint')
+    with pytest.raises(RuntimeError) as err:
+        CheckpointLoader.load_checkpoint(url)
+    message = str(err.value)
+    assert f'delete {cached} to download it again' in message
+    assert '\n' not in message
+
+
+def test_a_killed_download_leaves_no_part_file_behind(zoo):
+    torch.save(dict(state_dict=dict(w=torch.ones(2))),
+               osp.join(os.environ['TORCH_HOME'], 'c.pth'))
+    data = open(osp.join(os.environ['TORCH_HOME'], 'c.pth'), 'rb').read()
+    url = zoo.add('/mmpose/m/ok_20240101.pth', data)
+    cached = cached_path(url)
+    os.makedirs(osp.dirname(cached), exist_ok=True)
+    dead = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'],
+                          text=True, capture_output=True).stdout.strip()
+    with open(f'{cached}.{dead}.part', 'wb') as f:
+        f.write(data[:10])  # what a killed download leaves
+    assert download(url, progress=False) == cached
+    assert cache_files() == [osp.basename(cached)]
+
+
+def test_video_demo_refuses_a_malicious_checkpoint_in_one_line(tmp_path):
+    marker = tmp_path / 'payload_ran'
+    ckpt = tmp_path / 'evil.pth'
+    torch.save(dict(state_dict=dict(w=torch.ones(1)),
+                    meta=dict(evil=_Payload(marker))), ckpt)
+    out = subprocess.run(
+        [sys.executable, 'tools/video_demo.py', osp.join(DATA, 'demo.mp4'),
+         TINY_CFG, str(ckpt), '--det-model', 'whole_image', '--out-dir',
+         str(tmp_path / 'out')], cwd=ROOT, text=True, capture_output=True,
+        timeout=600)
+    assert out.returncode == 1
+    lines = out.stderr.strip().splitlines()
+    assert 'Traceback' not in out.stderr
+    assert lines[-1].startswith(f'video_demo: checkpoint {ckpt} was refused '
+                                'by safe loading: it asks to load posix.system')
+    assert not marker.exists()

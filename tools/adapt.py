@@ -92,6 +92,7 @@ def main(argv=None):
     from tdmi_mmpose.apis.adaptation import (adaptation_config,
                                              export_student)
     from tdmi_mmpose.models.utils import WarmStartError
+    from tdmi_mmpose.utils import CheckpointError
     from tdmi_mmpose.utils.cli import latest_checkpoint
     from tdmi_mmpose.utils.model_zoo import DownloadError, ModelNameError
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
@@ -122,7 +123,7 @@ def main(argv=None):
                   '(--no-resume to run it again)', flush=True)
         cfg_path, ckpt_path = export_student(cfg, final, args.work_dir)
     except (FileNotFoundError, ValueError, WarmStartError, DownloadError,
-            ModelNameError, KeyError) as err:
+            ModelNameError, CheckpointError, KeyError) as err:
         msg = err.args[0] if isinstance(err, KeyError) and err.args else err
         sys.exit(f'adapt.py: error: {msg}')
     print(f'[adapt] adapted TDMI: {cfg_path} {ckpt_path}\n[adapt] run it: '

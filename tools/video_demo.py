@@ -147,6 +147,7 @@ def main():
     from tdmi_mmpose.apis import VideoPoseInferencer
     from tdmi_mmpose.apis.inferencers import bytetrack
     from tdmi_mmpose.utils.boxes import boxes_to_json
+    from tdmi_mmpose.utils import CheckpointError
     from tdmi_mmpose.utils.model_zoo import DownloadError
     det = dict(det_model='whole_image') if args.bboxes else dict(
         det_model=args.det_model, det_weights=args.det_weights,
@@ -175,7 +176,8 @@ def main():
                                  pred_out_dir=args.out_dir):
             people.append(result['predictions'][0])
             progress.update()
-    except (ValueError, FileNotFoundError, DownloadError) as err:
+    except (ValueError, FileNotFoundError, DownloadError,
+            CheckpointError) as err:
         raise SystemExit(f'video_demo: {err}')
     frames = len(people)
     if args.posetrack_out:

@@ -80,6 +80,18 @@ def load():
         return 'load unknown'
 
 
+def command_name(argv0=None):
+    """The running tool as a record names it: its path relative to the
+    checkout, both sides with symbolic links resolved (a checkout reached
+    through a link would otherwise give ``../../<real folder>/tools/...``);
+    a tool outside the checkout keeps its own path."""
+    path = osp.realpath(argv0 or sys.argv[0])
+    root = osp.realpath(ROOT)
+    if osp.commonpath([path, root]) == root:
+        return osp.relpath(path, root)
+    return argv0 or sys.argv[0]
+
+
 def write_record(path, tool, results, started_load):
     """Write a record of ``results`` (what ``tool`` wrote to its results
     file) with the command, date, machine and the load at the start and
@@ -93,8 +105,7 @@ def write_record(path, tool, results, started_load):
         started_load (str): :func:`load` when the run started.
     """
     record = dict(
-        tool=tool, command=' '.join(
-            [osp.relpath(sys.argv[0], ROOT)] + sys.argv[1:]),
+        tool=tool, command=' '.join([command_name()] + sys.argv[1:]),
         date=time.strftime('%Y-%m-%d'), machine=machine(),
         load=f'{started_load} at the start, {load()} at the end',
         source='measured', results=results)

@@ -24,12 +24,18 @@ Everything else stays refused by torch's safe unpickler.
 """
 import os.path as osp
 import pickle
+import re
 import zipfile
 
 import numpy as np
 import torch
 
 _UNSAFE_DTYPE_CLASSES = ('VoidDType', 'ObjectDType')
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint file that safe loading refuses or cannot read (the
+    message names the file and what to do)."""
 
 
 def _refuse_objects(dtype):
@@ -141,20 +147,20 @@ def load_checkpoint_safely(filename, map_location=None):
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint {filename} does not exist')
     if osp.getsize(filename) == 0:
-        raise RuntimeError(f'checkpoint {filename} is empty (0 bytes): it '
+        raise CheckpointError(f'checkpoint {filename} is empty (0 bytes): it '
                            'was not written completely; use another one')
     with open(filename, 'rb') as f:
         head = f.read(4)
     legacy = head[:1] == b'\x80'  # pickle protocol 2+ (torch < 1.6)
     is_zip = zipfile.is_zipfile(filename)
     if head == b'PK\x03\x04' and not is_zip:
-        raise RuntimeError(
+        raise CheckpointError(
             f'checkpoint {filename} looks truncated: it starts as torch\'s '
             'zip format but its end is missing (an interrupted download or '
             f'copy; {osp.getsize(filename)} bytes): download or copy it '
             'again')
     if not (is_zip or legacy):
-        raise RuntimeError(f'{filename} is not a readable PyTorch checkpoint '
+        raise CheckpointError(f'{filename} is not a readable PyTorch checkpoint '
                            '(neither torch\'s zip format nor a pickle); it '
                            'may be another kind of file')
     try:
@@ -165,13 +171,17 @@ def load_checkpoint_safely(filename, map_location=None):
         # torch's text around the reason suggests weights_only=False: keep
         # only the reason
         reason = str(err).split('WeightsUnpickler error:')[-1]
-        reason = reason.split('Check the documentation')[0].strip()
-        raise RuntimeError(
+        reason = reason.split('Check the documentation')[0]
+        globals_ = re.search(r'(unsupported )?GLOBAL [\w.]+', reason,
+                             re.IGNORECASE)
+        reason = (f'it asks to load {globals_.group(0).split()[-1]}'
+                  if globals_ else ' '.join(reason.split()).rstrip('.'))
+        raise CheckpointError(
             f'checkpoint {filename} was refused by safe loading: {reason}. '
             'It holds objects that OpenMMLab checkpoints do not; load only '
             'checkpoints you trust') from None
     except Exception as err:  # noqa: BLE001 (re-raised with the file name)
-        raise RuntimeError(
+        raise CheckpointError(
             f'{filename} is not a readable PyTorch checkpoint '
             f'({type(err).__name__}: {err}); it may be truncated or another '
             'kind of file') from None
@@ -193,11 +203,23 @@ def load_from_safe_http(filename, map_location=None):
 
     from .model_zoo import cached_path, download
     rank, world_size = get_dist_info()
+    loaded = []
     if rank == 0:
-        download(filename)
+        # a file safe loading refuses never takes the cached name, where
+        # other loaders (mmengine's own, torch.hub) would trust it
+        download(filename, verify=lambda path: loaded.append(
+            load_checkpoint_safely(path, map_location)))
     if world_size > 1:
         barrier()
-    return load_checkpoint_safely(cached_path(filename), map_location)
+    if loaded:
+        return loaded[0]
+    cached = cached_path(filename)
+    try:
+        return load_checkpoint_safely(cached, map_location)
+    except CheckpointError as err:
+        raise CheckpointError(
+            f'{err} (the cached download of {filename}: delete {cached} to '
+            'download it again)') from None
 
 
 def use_safe_checkpoint_loading():

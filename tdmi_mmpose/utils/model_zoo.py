@@ -66,13 +66,19 @@ def _checkpoint_kind(head):
     return f'{len(head)}+ bytes starting {head[:12]!r}'
 
 
-def download(url, progress=True, timeout=60):
+def download(url, progress=True, timeout=60, verify=None):
     """Download ``url`` into the cache once and return the cached file.
+
+    The file takes its cached name (the one mmengine and torch.hub look
+    for) only once it is complete and ``verify`` accepted it, so that no
+    other loader ever finds a file this one refused.
 
     Args:
         url (str): An ``http(s)://`` address of a PyTorch checkpoint.
         progress (bool): Print the progress on stderr. Default: True.
         timeout (float): Seconds to wait for the server. Default: 60.
+        verify (callable, optional): Called with the downloaded file's
+            path before it is cached; an exception refuses the file.
 
     Returns:
         str: The cached file (nothing is fetched when it already exists).
@@ -87,6 +93,7 @@ def download(url, progress=True, timeout=60):
     if osp.isfile(cached):
         return cached
     os.makedirs(osp.dirname(cached), exist_ok=True)
+    _remove_stale_parts(cached)
     part = f'{cached}.{os.getpid()}.part'
     instead = (f'download it by other means and give the local file '
                f'instead of the address (or place it at {cached})')
@@ -129,6 +136,14 @@ def download(url, progress=True, timeout=60):
             raise DownloadError(f'{url} gave a truncated file ({got} bytes, '
                                 f'its zip directory missing): try again, '
                                 f'or {instead}')
+        if verify is not None:
+            try:
+                verify(part)
+            except Exception as err:  # noqa: BLE001 (named with the address)
+                reason = str(err).replace(part, 'the file')
+                raise DownloadError(
+                    f'{url} was downloaded but refused: {reason}; nothing '
+                    'was kept in the cache') from None
         os.replace(part, cached)
     except urllib.error.HTTPError as err:
         raise DownloadError(f'{url} answered HTTP {err.code} {err.reason}: '
@@ -147,6 +162,22 @@ def download(url, progress=True, timeout=60):
         if osp.exists(part):
             os.remove(part)
     return cached
+
+
+def _remove_stale_parts(cached):
+    """Remove what downloads of ``cached`` left when their process was
+    killed (``<cached>.<pid>.part`` of a process that no longer runs)."""
+    import glob
+    for part in glob.glob(glob.escape(cached) + '.*.part'):
+        pid = part[len(cached) + 1:-len('.part')]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            os.remove(part)
+        except OSError:
+            pass  # another user's running process
 
 
 def head_is_zip(path):
