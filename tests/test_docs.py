@@ -185,3 +185,64 @@ def test_a_record_names_its_tool_wherever_the_checkout_lives(tmp_path):
                                  'demo.py')) == osp.join('tools', 'demo.py')
     outside = str(tmp_path / 'elsewhere.py')
     assert command_name(outside) == outside
+
+
+CLAIMS = re.compile(r'(written|made|drawn)[^.]{0,80}\bby the tools? that '
+                    r'measured|tool-written', re.I)
+
+
+def test_no_page_says_a_transcribed_record_was_written_by_its_tool():
+    """A page holding a transcribed record (``source`` other than
+    ``measured``) must not say its tables are written by the tool that
+    measured them; the changelog's history is exempt."""
+    from tdmi_mmpose.experiments.docs import BLOCK, PAGES, read_record
+    bad = []
+    for page in PAGES:
+        if page.endswith('changelog.md'):
+            continue
+        text = open(page).read()
+        transcribed = [m.group('name') for m in BLOCK.finditer(text)
+                       if read_record(m.group('name'))['source'] !=
+                       'measured']
+        prose = BLOCK.sub('', text)
+        if transcribed and CLAIMS.search(prose):
+            bad.append((osp.relpath(page, ROOT), transcribed[0],
+                        CLAIMS.search(prose).group(0)))
+    assert not bad, bad
+
+
+def headline_numbers(record):
+    """``{label: mean}`` of a record's models on all key frames (ablation
+    records), for the prose check."""
+    from tdmi_mmpose.experiments.models import label
+    results = record['results']
+    if record['tool'] != 'ablation':
+        return {}
+    return {label(name): entry['all']['mean']
+            for name, entry in results['stats'].items() if 'all' in entry}
+
+
+def test_prose_does_not_restate_a_record_with_another_value():
+    """Outside record blocks, a sentence that names a model of a record on
+    the same page and gives it an mAP ("<label> ... NN.N") must give the
+    record's value (one decimal); the changelog keeps superseded figures."""
+    from tdmi_mmpose.experiments.docs import BLOCK, PAGES, read_record
+    bad = []
+    for page in PAGES:
+        if page.endswith('changelog.md'):
+            continue
+        text = open(page).read()
+        numbers = {}
+        for m in BLOCK.finditer(text):
+            numbers.update(headline_numbers(read_record(m.group('name'))))
+        prose = BLOCK.sub('', text)
+        for sentence in re.split(r'(?<=[.;])\s', prose):
+            for name, mean in numbers.items():
+                if name not in sentence:
+                    continue
+                after = sentence.split(name, 1)[1][:40]
+                found = re.match(r'\D{0,20}?(\d{2}\.\d)\b', after)
+                if found and abs(float(found.group(1)) - mean) > 0.051:
+                    bad.append((osp.relpath(page, ROOT), name,
+                                found.group(1), round(mean, 1)))
+    assert not bad, bad
