@@ -311,3 +311,39 @@ def test_mmpose_inferencer_looks_aliases_up_in_mmpose_zoo_only():
     from mmpose.apis import MMPoseInferencer
     with pytest.raises(ValueError, match='Cannot find model: tdmi in mmpose'):
         MMPoseInferencer(pose2d='tdmi', device='cpu')
+
+
+def test_video_demo_checks_device_outputs_and_folder_boxes_first(tmp_path):
+    """Refused before any model is built, in one line each: a CUDA device
+    on a machine without one, an output folder that cannot be written, and
+    a boxes file written for another frame folder."""
+    import shutil
+    frames = tmp_path / 'clip'
+    frames.mkdir()
+    for i in range(3):
+        shutil.copy(f'{SAMPLE}/videos/000001_mpiinew_test/{i:06d}.jpg',
+                    frames / f'{i:06d}.jpg')
+    boxes = tmp_path / 'boxes.json'
+    boxes.write_text(json.dumps(dict(video='other_clip', num_frames=3,
+                                     detections=[])))
+    blocked = tmp_path / 'a_file'
+    blocked.write_text('')  # a folder cannot be made below a file
+    ckpt = tmp_path / 'ckpt.pth'
+    ckpt.write_bytes(b'')
+
+    def demo(*extra):
+        return subprocess.run(
+            [sys.executable, 'tools/video_demo.py', str(frames), TINY_CFG,
+             str(ckpt), *map(str, extra)], cwd=ROOT, text=True,
+            capture_output=True, timeout=300)
+
+    cases = [(('--bboxes', boxes), 'written for video other_clip'),
+             (('--out-dir', blocked / 'out'), 'cannot write to'),
+             (('--posetrack-out', blocked / 'p.json'), 'cannot write to')]
+    if not torch.cuda.is_available():
+        cases.append((('--device', 'cuda'), 'has no CUDA device'))
+    for extra, words in cases:
+        out = demo(*extra)
+        assert out.returncode == 1, (extra, out.stderr[-2000:])
+        assert words in out.stderr.strip().splitlines()[-1], out.stderr
+        assert 'Traceback' not in out.stderr

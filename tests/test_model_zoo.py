@@ -319,3 +319,18 @@ def test_video_demo_refuses_a_malicious_checkpoint_in_one_line(tmp_path):
     assert lines[-1].startswith(f'video_demo: checkpoint {ckpt} was refused '
                                 'by safe loading: it asks to load posix.system')
     assert not marker.exists()
+
+
+def test_a_trickling_download_meets_its_deadline(zoo):
+    """A server sending a byte at a time never trips the per-read timeout;
+    the overall deadline ends the download with one line, nothing kept."""
+    import time
+    url = zoo.url('/trickle.pth')
+    start = time.monotonic()
+    with pytest.raises(DownloadError) as err:
+        download(url, progress=False, deadline=1)
+    assert time.monotonic() - start < 30
+    message = str(err.value)
+    assert 'still downloading after 1 s' in message
+    assert 'TDMI_DOWNLOAD_DEADLINE' in message and '\n' not in message
+    assert cache_files() == []

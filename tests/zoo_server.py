@@ -4,6 +4,7 @@ answers the special paths as broken servers do."""
 import http.server
 import socket
 import threading
+import time
 from collections import Counter
 
 HTML = b'<!DOCTYPE html><html><body>Sign in to download</body></html>'
@@ -13,8 +14,9 @@ class Zoo:
     """Files served at ``http://127.0.0.1:<port><path>``.
 
     Special paths: ``/page.pth`` (an HTML page with status 200),
-    ``/cut.pth`` (announces 4096 bytes, sends 100, closes). Anything not
-    added answers 404.
+    ``/cut.pth`` (announces 4096 bytes, sends 100, closes),
+    ``/trickle.pth`` (announces 4096 bytes, sends one every 0.2 s).
+    Anything not added answers 404.
 
     Attributes:
         files (dict[str, bytes]): Path -> content.
@@ -40,6 +42,19 @@ class Zoo:
                     self.end_headers()
                     self.wfile.write(b'PK\x03\x04' + bytes(96))
                     self.wfile.flush()
+                    self.close_connection = True
+                elif self.path == '/trickle.pth':
+                    self.send_response(200)
+                    self.send_header('Content-Length', '4096')
+                    self.end_headers()
+                    try:
+                        self.wfile.write(b'PK\x03\x04')
+                        for _ in range(4092):
+                            self.wfile.flush()
+                            time.sleep(0.2)
+                            self.wfile.write(b'\0')
+                    except OSError:  # the client gave up
+                        pass
                     self.close_connection = True
                 elif self.path in zoo.files:
                     self.answer(200, zoo.files[self.path],

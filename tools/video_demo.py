@@ -7,7 +7,6 @@ cache mmengine uses) or a model name of tdmi_mmpose, mmpose or mmdet.
 Example (docs/en/get_started.md, docs/en/user_guides/pose_tracking.md):
     python tools/video_demo.py video.mp4 CONFIG \
         td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288 --warm-start --no-flip
-    python tools/video_demo.py video.mp4 CONFIG tdmi.pth --det-model rtmdet-m
     python tools/video_demo.py video.mp4 CONFIG tdmi.pth --bboxes boxes.json
 """
 import argparse
@@ -15,7 +14,6 @@ import os
 import os.path as osp
 import time
 
-import mmcv
 from mmengine.config import Config
 
 
@@ -88,9 +86,8 @@ def parse_args():
     parser.add_argument('--onnx', help='ONNX file of the pose model '
                         '(tools/deployment/pytorch2onnx.py)')
     parser.add_argument('--out-dir', default='work_dirs/video_demo')
-    parser.add_argument('--device', default=None,
-                        help='cpu, cuda or cuda:N (default: CUDA when '
-                        'available, as mmpose\'s inferencers pick it)')
+    parser.add_argument('--device', help='cpu, cuda or cuda:N (default: '
+                        "CUDA when available, as mmpose's inferencers pick)")
     return parser.parse_args()
 
 
@@ -115,19 +112,20 @@ def check_inputs(args):
     if args.bboxes and (args.det_model or args.det_weights):
         raise SystemExit('video_demo: --bboxes replaces the detector: give '
                          'either --bboxes or --det-model/--det-weights')
-    if osp.isdir(args.video):  # a folder of frames (PoseTrack's videos)
-        count = len([f for f in os.listdir(args.video)
-                     if f.lower().endswith(('.jpg', '.jpeg', '.png'))])
-    else:
-        try:
-            reader = mmcv.VideoReader(args.video)
-        except Exception as err:  # noqa: BLE001 (reported with the file)
-            raise SystemExit(f'video_demo: cannot read {args.video} as a '
-                             f'video ({err})')
-        count = reader.frame_cnt if reader.read() is not None else 0
-    if count == 0:
-        raise SystemExit(f'video_demo: {args.video} holds no readable '
-                         'frame')
+    from tdmi_mmpose.apis.inference import count_frames
+    from tdmi_mmpose.utils.boxes import check_boxes_video
+    from tdmi_mmpose.utils.cli import check_device, check_writable
+    try:  # a frame folder's boxes as well; outputs before the first frame
+        count = count_frames(args.video)
+        if args.bboxes and osp.isdir(args.video):
+            check_boxes_video(args.bboxes, osp.basename(
+                osp.normpath(args.video)), count)
+        check_device(args.device)
+        check_writable(args.out_dir, args.posetrack_out and osp.dirname(
+            osp.abspath(args.posetrack_out)), args.save_bboxes and
+            osp.dirname(osp.abspath(args.save_bboxes)))
+    except ValueError as err:
+        raise SystemExit(f'video_demo: {err}')
     if osp.isfile(args.pose_config):
         neck = Config.fromfile(args.pose_config).model.get('neck') or {}
         if 'num_frames' not in neck:

@@ -53,6 +53,28 @@ def as_bgr_uint8(frame, name='frame'):
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
+def count_frames(video):
+    """The number of frames of a video file or a folder of frames.
+
+    Raises:
+        ValueError: the file cannot be read as a video, or it (or the
+            folder) holds no readable frame; the message names it.
+    """
+    if os.path.isdir(video):  # a folder of frames (PoseTrack's videos)
+        count = len([f for f in os.listdir(video)
+                     if f.lower().endswith(('.jpg', '.jpeg', '.png'))])
+    else:
+        try:
+            reader = mmcv.VideoReader(video)
+        except Exception as err:  # noqa: BLE001 (reported with the file)
+            raise ValueError(f'cannot read {video} as a video ({err})') \
+                from None
+        count = reader.frame_cnt if reader.read() is not None else 0
+    if count == 0:
+        raise ValueError(f'{video} holds no readable frame')
+    return count
+
+
 def person_boxes(bboxes, bbox_format, image_shape, name='frame'):
     """Boxes ``(N, 4)`` xyxy and scores ``(N,)`` from ``(N, 4)`` or
     ``(N, 5)`` input (column 5: the box score), without the boxes that are

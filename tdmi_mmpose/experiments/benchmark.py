@@ -466,7 +466,6 @@ def adapt_train_rate(recipe, batch, steps):
     """Clips per second of an adaptation recipe's training step (teacher
     included; random init, random clips of its size), and seconds a
     step."""
-    from mmengine.structures import InstanceData  # noqa: F401
     from mmpose.registry import MODELS
     from mmpose.structures import PoseDataSample
     cfg = Config.fromfile(osp.join(ROOT, recipe))

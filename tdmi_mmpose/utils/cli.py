@@ -3,6 +3,7 @@ share, with mmpose's names and meanings: mixed precision and drawing
 predictions, and the checkpoint a run resumes from."""
 import glob
 import logging
+import os
 import os.path as osp
 import re
 
@@ -94,3 +95,34 @@ def latest_checkpoint(work_dir):
                   level=logging.WARNING)
         return None
     return max(found)[1]
+
+
+def check_device(device):
+    """Refuse, in one line, a CUDA device on a machine without CUDA."""
+    if device and device.startswith('cuda'):
+        import torch
+        if not torch.cuda.is_available():
+            raise ValueError(f'--device {device}: this machine has no CUDA '
+                             'device; leave --device out (the CPU is then '
+                             'used, as in mmpose) or give --device cpu')
+
+
+def writable(folder):
+    """Whether files can be created in ``folder`` (made if missing): its
+    nearest existing parent is a writable folder."""
+    path = osp.abspath(folder)
+    while not osp.exists(path):
+        parent = osp.dirname(path)
+        if parent == path:
+            return False
+        path = parent
+    return osp.isdir(path) and os.access(path, os.W_OK | os.X_OK)
+
+
+def check_writable(*folders):
+    """Refuse, in one line, an output folder that cannot be written
+    (``None`` entries are skipped): checked before the work, not after."""
+    for folder in folders:
+        if folder and not writable(folder):
+            raise ValueError(f'cannot write to {folder}: give a folder you '
+                             'can write to')

@@ -16,6 +16,7 @@ import functools
 import os
 import os.path as osp
 import sys
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -66,7 +67,7 @@ def _checkpoint_kind(head):
     return f'{len(head)}+ bytes starting {head[:12]!r}'
 
 
-def download(url, progress=True, timeout=60, verify=None):
+def download(url, progress=True, timeout=60, verify=None, deadline=None):
     """Download ``url`` into the cache once and return the cached file.
 
     The file takes its cached name (the one mmengine and torch.hub look
@@ -79,6 +80,9 @@ def download(url, progress=True, timeout=60, verify=None):
         timeout (float): Seconds to wait for the server. Default: 60.
         verify (callable, optional): Called with the downloaded file's
             path before it is cached; an exception refuses the file.
+        deadline (float, optional): Seconds the whole download may take
+            (``timeout`` bounds each wait for data, not a server that
+            trickles). Default: ``$TDMI_DOWNLOAD_DEADLINE``, else 3600.
 
     Returns:
         str: The cached file (nothing is fetched when it already exists).
@@ -95,6 +99,9 @@ def download(url, progress=True, timeout=60, verify=None):
     os.makedirs(osp.dirname(cached), exist_ok=True)
     _remove_stale_parts(cached)
     part = f'{cached}.{os.getpid()}.part'
+    if deadline is None:
+        deadline = float(os.environ.get('TDMI_DOWNLOAD_DEADLINE', 3600))
+    start = time.monotonic()
     instead = (f'download it by other means and give the local file '
                f'instead of the address (or place it at {cached})')
     try:
@@ -109,9 +116,17 @@ def download(url, progress=True, timeout=60, verify=None):
             got, step = 0, max(size // 20, 1 << 20)
             with open(part, 'wb') as f:
                 while True:
-                    chunk = answer.read(1 << 20)
+                    chunk = answer.read1(1 << 20)
                     if not chunk:
                         break
+                    if time.monotonic() - start > deadline:
+                        raise DownloadError(
+                            f'{url} was still downloading after '
+                            f'{deadline:g} s ({got} of {size or "?"} bytes: '
+                            'a stalled or very slow server): try again '
+                            'later, allow more time with '
+                            'TDMI_DOWNLOAD_DEADLINE=<seconds>, or '
+                            f'{instead}')
                     if got == 0:
                         kind = _checkpoint_kind(chunk[:64])
                         if kind is not None:
