@@ -2,6 +2,7 @@
 cases whose expected values are derived by hand, one rule each; and the
 evaluation tool on a PoseTrack18-format folder made from the sample."""
 import copy
+import re
 import json
 import os.path as osp
 import subprocess
@@ -383,3 +384,37 @@ def test_the_inferencer_smooths_tracks_online():
     with pytest.raises(ValueError, match='smoother'):
         VideoPoseInferencer(TINY_CFG, device='cpu', det_model='whole_image',
                             smoother='kalman')
+
+
+@pytest.mark.parametrize('spec, words', [
+    ('gaussian:sigma=0', 'sigma must be a number > 0'),
+    ('savgol:window=3,order=5', 'order 5 must be below the window'),
+    ('gaussian:forget=-1', 'forget must be a number >= 0'),
+    ('savgol:window=0', 'window must be a number > 1'),
+    ('one_euro:fps=0', 'fps must be a number > 0'),
+    ('one_euro:fps', 'write parameters as name=number'),
+    ('one_euro:speed=2', "unexpected keyword argument 'speed'"),
+])
+def test_smoother_parameters_are_checked_when_built(spec, words):
+    """Parameters that would give NaN, change nothing or fail mid-run are
+    refused at construction, naming the parameter."""
+    from tdmi_mmpose.apis.inferencers import TrackSmoother
+    from tdmi_mmpose.apis.inferencers.smoothing import smoother_config
+    with pytest.raises(ValueError, match=re.escape(words)):
+        cfg = smoother_config(spec)
+        TrackSmoother(cfg.pop('type'), **cfg)
+
+
+def test_smoother_parameters_from_the_command_line_take_effect():
+    from tdmi_mmpose.apis.inferencers import TrackSmoother
+    from tdmi_mmpose.apis.inferencers.smoothing import smoother_config
+    cfg = smoother_config('gaussian:sigma=0.5,window=3')
+    assert cfg == dict(type='gaussian', sigma=0.5, window=3)
+    rng = np.random.default_rng(0)
+    track = rng.normal(size=(6, 1, 17, 2)).cumsum(0)
+    out = {}
+    for sigma in (0.5, 4.0):
+        smoother = TrackSmoother('gaussian', sigma=sigma, window=3)
+        out[sigma] = np.stack([smoother(f, [0]) for f in track])
+    assert not np.allclose(out[0.5], out[4.0])
+    assert np.isfinite(out[0.5]).all()

@@ -56,8 +56,8 @@ def parse_args():
     parser.add_argument('--online', action='store_true',
                         help='use no future frame (live streams)')
     parser.add_argument('--no-tracking', action='store_true')
-    parser.add_argument('--smoother', help="smooth each track's keypoints"
-                        ' online: one_euro, savgol or gaussian')
+    parser.add_argument('--smoother', help="smooth tracks online: one_euro, "
+                        'savgol or gaussian[:name=value,...]')
     parser.add_argument('--track-thr', type=float, default=None,
                         help="ByteTrack's box score thresholds (mmdet's: "
                         '0.7 / 0.6; lower for detectors with lower scores)')

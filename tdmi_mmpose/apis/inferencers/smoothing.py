@@ -8,6 +8,19 @@ from collections import deque
 import numpy as np
 
 
+def _check(kind, **params):
+    """Refuse parameters that are not finite numbers above a bound:
+    ``name=(value, bound, bound_allowed)``."""
+    for name, (value, bound, inclusive) in params.items():
+        ok = isinstance(value, (int, float)) and not isinstance(
+            value, bool) and math.isfinite(value) and (
+                value >= bound if inclusive else value > bound)
+        if not ok:
+            raise ValueError(f'{kind}: {name} must be a number '
+                             f'{">=" if inclusive else ">"} {bound}, got '
+                             f'{value!r}')
+
+
 class OneEuroFilter:
     """The One-Euro filter (Casiez et al., CHI 2012): an exponential
     smoothing whose cutoff frequency rises with the speed, so that slow
@@ -22,6 +35,8 @@ class OneEuroFilter:
     """
 
     def __init__(self, min_cutoff=1.0, beta=0.05, d_cutoff=1.0, fps=25.0):
+        _check('one_euro', fps=(fps, 0, False), min_cutoff=(min_cutoff, 0,
+               False), d_cutoff=(d_cutoff, 0, False), beta=(beta, 0, True))
         self.min_cutoff, self.beta, self.d_cutoff = min_cutoff, beta, d_cutoff
         self.dt = 1.0 / fps
         self.x = self.dx = None
@@ -61,6 +76,17 @@ class WindowFilter:
         if kind not in ('savgol', 'gaussian'):
             raise ValueError(f"kind must be 'savgol' or 'gaussian', got "
                              f'{kind!r}')
+        if kind == 'savgol':
+            _check(kind, window=(window, 1, False), order=(order, 0, True))
+            if int(window) != window or int(order) != order:
+                raise ValueError(f'savgol: window and order are whole '
+                                 f'numbers, got {window} and {order}')
+            if order >= window:
+                raise ValueError(f'savgol: order {order} must be below the '
+                                 f'window ({window} frames), or nothing is '
+                                 'smoothed')
+        else:
+            _check(kind, window=(window, 0, False), sigma=(sigma, 0, False))
         self.kind, self.order, self.sigma = kind, order, sigma
         self.buffer = deque(maxlen=window)
 
@@ -103,6 +129,11 @@ class TrackSmoother:
         if kind not in FILTERS:
             raise ValueError(f'smoother {kind!r}: choose one of '
                              f'{sorted(FILTERS)}')
+        _check(kind, forget=(forget, 0, True))
+        try:
+            FILTERS[kind](**kwargs)  # bad parameters fail here, not mid-run
+        except TypeError as err:
+            raise ValueError(f'smoother {kind}: {err}') from None
         self.kind, self.kwargs, self.forget = kind, kwargs, forget
         self.filters, self.seen, self.frame = {}, {}, 0
 
@@ -122,3 +153,26 @@ class TrackSmoother:
             out[i] = self.filters[tid](out[i])
             self.seen[tid] = self.frame
         return out.astype(np.asarray(keypoints).dtype)
+
+
+def smoother_config(spec):
+    """A smoother config from ``'kind'`` or ``'kind:name=value,...'`` (the
+    command line's form, e.g. ``'savgol:window=7,order=2'``), or a dict
+    with ``type`` as it is; None stays None."""
+    if spec is None or isinstance(spec, dict):
+        return spec
+    kind, _, args = str(spec).partition(':')
+    cfg = dict(type=kind.strip())
+    for item in filter(None, (a.strip() for a in args.split(','))):
+        name, eq, value = item.partition('=')
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+        if not eq or number is None:
+            raise ValueError(f'smoother {spec!r}: write parameters as '
+                             f'name=number, e.g. {kind}:window=7 (got '
+                             f'{item!r})')
+        cfg[name.strip()] = int(number) if number.is_integer() and \
+            name.strip() in ('window', 'order', 'forget') else number
+    return cfg

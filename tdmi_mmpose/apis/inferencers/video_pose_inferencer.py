@@ -23,7 +23,7 @@ from ...utils.model_zoo import (DownloadError, ModelNameError, find_model,
 from ..inference import (as_bgr_uint8, check_video_model, clip_data_info,
                          person_boxes)
 from .feature_reuse import FeatureReuse
-from .smoothing import TrackSmoother
+from .smoothing import TrackSmoother, smoother_config
 from .tracking import PersonTracker, bytetrack
 
 
@@ -129,8 +129,9 @@ class VideoPoseInferencer(Pose2DInferencer):
             ``backend='onnxruntime'``.
         smoother (str | dict, optional): Smooth each track's keypoints
             online (:class:`TrackSmoother`): ``'one_euro'``, ``'savgol'``,
-            ``'gaussian'``, or a dict with ``type`` and the filter's
-            arguments. Default: None (off; see the Pose tracking guide for
+            ``'gaussian'``, with parameters as ``'savgol:window=7,order=2'``,
+            or a dict with ``type`` and the filter's arguments; bad
+            parameters are refused here. Default: None (off; see the Pose tracking guide for
             what it does to accuracy and jitter).
         warm_start (bool): ``weights`` is a single-frame checkpoint: the
             video model is warm-started from it (backbone and detection
@@ -185,8 +186,7 @@ class VideoPoseInferencer(Pose2DInferencer):
             if reuse_tolerance is None else reuse_tolerance,
             network=self.network)
         self.tracker_cfg = tracker
-        self.smoother_cfg = dict(type=smoother) if isinstance(
-            smoother, str) else smoother
+        self.smoother_cfg = smoother_config(smoother)
         self.new_smoother()  # a bad name fails here
         self.stream_fps = stream_fps
         self._track_ids = []
