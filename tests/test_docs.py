@@ -2,6 +2,7 @@
 ``README.md`` and ``docs/`` resolves (checked without Sphinx), the README
 stays a front page, and ``make docs`` builds with warnings as errors."""
 import glob
+import json
 import os
 import os.path as osp
 import re
@@ -246,3 +247,36 @@ def test_prose_does_not_restate_a_record_with_another_value():
                     bad.append((osp.relpath(page, ROOT), name,
                                 found.group(1), round(mean, 1)))
     assert not bad, bad
+
+
+def test_a_stale_block_is_named_by_record_and_block(tmp_path, monkeypatch):
+    """``docs_tables.py --check`` names the record and which of a page's
+    blocks differs; a record without ``results`` is one line naming it."""
+    from tdmi_mmpose.experiments import docs
+    text = open(osp.join(ROOT, 'docs', 'en', 'performance.md')).read()
+    blocks = list(docs.BLOCK.finditer(text))
+    assert len(blocks) > 1 and docs.stale_blocks(text) == []
+    target = next(i for i, m in enumerate(blocks)
+                  if m.group('name') == 'benchmark_cpu')
+    m = blocks[target]
+    body = m.group('body').replace('| 0.37 |', '| 0.38 |', 1)
+    assert body != m.group('body')
+    changed = text[:m.start('body')] + body + text[m.end('body'):]
+    assert docs.stale_blocks(changed) == [
+        f'benchmark_cpu, block {target + 1} of {len(blocks)}']
+    (tmp_path / 'broken.json').write_text(json.dumps(dict(
+        tool='table', command='x', date='d', machine='m', load='l',
+        source='measured')))
+    monkeypatch.setattr(docs, 'RECORDS', str(tmp_path))
+    with pytest.raises(SystemExit, match='broken.json lacks results'):
+        docs.read_record('broken')
+
+
+def test_an_emptied_stamp_file_means_the_run_is_done_again(tmp_path):
+    from tdmi_mmpose.experiments.jobs import read_stamp
+    (tmp_path / 'main_job_stamp.json').write_text('')
+    assert read_stamp(str(tmp_path)) == {}
+    (tmp_path / 'main_job_stamp.json').write_text('{"stamp": "a"')
+    assert read_stamp(str(tmp_path)) == {}
+    (tmp_path / 'main_job_stamp.json').write_text('{"stamp": "a"}')
+    assert read_stamp(str(tmp_path)) == {'stamp': 'a'}

@@ -22,7 +22,7 @@ import time
 from typing import NamedTuple
 
 from . import figures
-from .jobs import evaluate, job_config, stamp, train_or_reuse
+from .jobs import evaluate, job_config, read_stamp, stamp, train_or_reuse
 from .models import (MODELS, QUICK, SUBSET_NAMES as SUBSETS, checkpoint_path,
                      config_path, default_data_root, label as model_label,
                      run_dir)
@@ -87,12 +87,8 @@ def same_run(entry, cfg, manifest, want):
             ``manifest``.
     """
     if 'stamp' not in entry:
-        path = osp.join(cfg.work_dir, 'main_job_stamp.json')
-        if not osp.isfile(path):
+        if read_stamp(cfg.work_dir).get('stamp') != stamp(cfg, manifest):
             return False
-        with open(path) as f:
-            if json.load(f).get('stamp') != stamp(cfg, manifest):
-                return False
         entry['stamp'] = want
     return entry['stamp'] == want
 
@@ -198,8 +194,7 @@ def run_one(run, manifest):
     start = time.time()
     ckpt, _ = train_or_reuse(model_label(run.name), run.cfg, manifest)
     result = evaluate(run.cfg, ckpt)
-    with open(osp.join(run.cfg.work_dir, 'main_job_stamp.json')) as f:
-        train_seconds = json.load(f).get('train_seconds')
+    train_seconds = read_stamp(run.cfg.work_dir).get('train_seconds')
     return dict({s: result[s]['Mean'] for s in SUBSETS},
                 seconds=time.time() - start, train_seconds=train_seconds)
 

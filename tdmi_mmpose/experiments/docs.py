@@ -118,9 +118,17 @@ def read_record(name):
     path = osp.join(RECORDS, f'{name}.json')
     try:
         with open(path) as f:
-            return json.load(f)
+            record = json.load(f)
     except (OSError, json.JSONDecodeError) as err:
         raise SystemExit(f'docs_tables.py: error: record {path}: {err}')
+    missing = [k for k in ('tool', 'command', 'date', 'machine', 'load',
+                           'source', 'results')
+               if not isinstance(record, dict) or k not in record]
+    if missing:
+        raise SystemExit(f'docs_tables.py: error: record {path} lacks '
+                         f'{", ".join(missing)}: write it again with the '
+                         "measuring tool's --record")
+    return record
 
 
 def provenance(record, name, short=False):
@@ -237,6 +245,21 @@ def regenerate_page(path):
     return BLOCK.sub(block, text)
 
 
+def stale_blocks(text):
+    """The record blocks of a page's ``text`` that differ from their
+    records: ``NAME`` (``NAME [VIEW]``), with ``block i of N`` where the
+    page holds several."""
+    blocks = list(BLOCK.finditer(text))
+    out = []
+    for i, m in enumerate(blocks):
+        if m.group('body') != render(m.group('name'), m.group('view')):
+            what = m.group('name') + (f' [{m.group("view")}]'
+                                      if m.group('view') else '')
+            out.append(what + (f', block {i + 1} of {len(blocks)}'
+                               if len(blocks) > 1 else ''))
+    return out
+
+
 def draw(figure, out):
     """Draw ``FIGURES[figure]`` from its record into ``out``, with the code
     of the tool that measured it."""
@@ -279,7 +302,9 @@ def update(check=False, out_dir=None):
             before = f.read()
         after = regenerate_page(page)
         if after != before:
-            changed.append(osp.relpath(page, ROOT))
+            stale = stale_blocks(before)
+            changed.append(osp.relpath(page, ROOT) + (
+                f' (record {", ".join(stale)})' if stale else ''))
             if not check:
                 with open(page, 'w') as f:
                     f.write(after)

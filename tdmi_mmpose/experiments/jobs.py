@@ -64,26 +64,38 @@ def stamp(cfg, manifest):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def read_stamp(work_dir):
+    """The stamp file of a run's work dir (``main_job_stamp.json``:
+    ``stamp``, ``train_seconds``, ``iterations``), or ``{}`` when it is
+    missing, empty or garbled (a run killed while writing it: the run is
+    then done again)."""
+    path = osp.join(work_dir, 'main_job_stamp.json')
+    try:
+        with open(path) as f:
+            found = json.load(f)
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 def train_or_reuse(label, cfg, manifest, retrain=False):
     """Path of the trained checkpoint of one model."""
     want = stamp(cfg, manifest)
     record = osp.join(cfg.work_dir, 'main_job_stamp.json')
     ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
-    if not retrain and osp.isfile(record) and osp.isfile(ckpt):
-        with open(record) as f:
-            if json.load(f).get('stamp') == want:
-                print(f'[main job] {label}: reusing {osp.relpath(ckpt)} '
-                      '(--retrain to train again)', flush=True)
-                return ckpt, None
+    if not retrain and osp.isfile(ckpt) and \
+            read_stamp(cfg.work_dir).get('stamp') == want:
+        print(f'[main job] {label}: reusing {osp.relpath(ckpt)} '
+              '(--retrain to train again)', flush=True)
+        return ckpt, None
     print(f'[main job] {label}: training {cfg.train_cfg.max_epochs} epochs '
           f'(log in {osp.relpath(cfg.work_dir)})', flush=True)
     t0 = time.time()
     runner = Runner.from_cfg(cfg.copy())
     runner.train()
     seconds = time.time() - t0
-    with open(record, 'w') as f:
-        json.dump(dict(stamp=want, train_seconds=seconds,
-                       iterations=runner.iter), f)
+    write_json(record, dict(stamp=want, train_seconds=seconds,
+                            iterations=runner.iter))
     return ckpt, seconds
 
 
