@@ -418,6 +418,13 @@ def test_adapt_tool_end_to_end(builtin, tmp_path):
     results = [f for f in os.listdir(tmp_path / 'demo')
                if f.endswith('.json')]
     assert results
+    # mmpose's inferencer (this package's drop-in) runs it too
+    from tdmi_mmpose.apis import MMPoseInferencer
+    inferencer = MMPoseInferencer(pose2d=str(cfg), pose2d_weights=str(ckpt),
+                                  det_model='whole_image', device='cpu')
+    frames = list(inferencer(str(videos / 'park.mp4')))
+    assert len(frames) == 8
+    assert len(frames[0]['predictions'][0][0]['keypoints']) == 17
 
 
 def test_adapt_tool_refuses_bad_teachers_and_inputs(builtin, tmp_path):
