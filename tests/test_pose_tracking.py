@@ -238,6 +238,17 @@ def test_the_registered_metric_takes_the_video_pipelines_track_ids(
     del samples[0]['pred_instances']['track_ids']
     with pytest.raises(ValueError, match='no track_ids; MOTA measures'):
         metric.process({}, samples)
+    # ids that would score silently wrong: refused, naming the image
+    pred = samples[1]['pred_instances']
+    n = len(pred['keypoints'])
+    assert n >= 2
+    for ids, words in ((np.full(n, -1), 'track id -1 is given to'),
+                       (pred['track_ids'][:-1], f'{n} people but {n - 1}'),
+                       (np.array([np.nan] + [1] * (n - 1)), 'not a whole'),
+                       (np.array(['a'] * n), 'not a whole number')):
+        bad = [dict(samples[1], pred_instances=dict(pred, track_ids=ids))]
+        with pytest.raises(ValueError, match=words):
+            hota.process({}, bad)
 
 
 def test_keypoint_hota_by_hand():

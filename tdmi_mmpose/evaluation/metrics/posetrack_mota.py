@@ -13,6 +13,36 @@ from ..functional.posetrack_eval import group_means, tracking_sequence
 from .posetrack_map import POSETRACK15, PoseTrackMAPMetric
 
 
+def check_track_ids(ids, people, img_id):
+    """A frame's track ids as ints, one per person and each its own, as
+    the prediction-file reader requires; otherwise an error naming the
+    image and what to give (scores would come out silently wrong: MOTA 100
+    with every id -1, a person dropped with one id too few)."""
+    ids = list(np.asarray(ids, dtype=object).reshape(-1))
+    if len(ids) != people:
+        raise ValueError(f'image {img_id}: {people} people but {len(ids)} '
+                         'track ids: give one id per person')
+    out = []
+    for tid in ids:
+        try:
+            value = float(tid)
+        except (TypeError, ValueError):
+            value = float('nan')
+        if not np.isfinite(value) or value != int(value):
+            raise ValueError(f'image {img_id}: track id {tid!r} is not a '
+                             'whole number')
+        out.append(int(value))
+    repeated = sorted({t for t in out if out.count(t) > 1})
+    if repeated:
+        raise ValueError(
+            f'image {img_id}: track id {repeated[0]} is given to '
+            f'{out.count(repeated[0])} people of one frame; each person of '
+            'a frame needs an id of its own (people the tracker did not '
+            'report, id -1, get ids of their own in '
+            'write_video_predictions)')
+    return out
+
+
 @METRICS.register_module()
 class PoseTrackMOTAMetric(BaseMetric):
     """PoseTrack17/18 multi-person pose tracking MOTA, MOTP, precision,
@@ -57,6 +87,7 @@ class PoseTrackMOTAMetric(BaseMetric):
                     'track_ids; MOTA measures tracking: evaluate the video '
                     "pipeline's results (VideoPoseInferencer gives ids)")
             kpts = np.asarray(pred['keypoints'], np.float64)[..., :2]
+            ids = check_track_ids(ids, len(kpts), sample.get('img_id'))
             if self.kpt_thr is not None:  # unsure joints: absent (0, 0)
                 scores = np.asarray(pred['keypoint_scores'], np.float64)
                 kpts = np.where((scores >= self.kpt_thr)[..., None], kpts, 0)
