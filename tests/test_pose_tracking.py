@@ -429,3 +429,45 @@ def test_smoother_parameters_from_the_command_line_take_effect():
         out[sigma] = np.stack([smoother(f, [0]) for f in track])
     assert not np.allclose(out[0.5], out[4.0])
     assert np.isfinite(out[0.5]).all()
+
+
+@pytest.mark.parametrize('change, words', [
+    (lambda g: g.update(anotations=g.pop('annotations')),
+     'has no "annotations" .its keys: anotations, categories, images'),
+    (lambda g: g.update(annotations={'0': g['annotations'][0]}),
+     '"annotations" must be a list of objects, not a dict'),
+    (lambda g: g['images'][1].pop('id'), 'image 1 .* has no "id"'),
+    (lambda g: [im.update(is_labeled=False) for im in g['images']],
+     'no image of any video is labelled'),
+])
+def test_posetrack_eval_names_ground_truth_it_cannot_score(tmp_path, change,
+                                                           words):
+    """Ground truth that gave AP 0.0 / MOTA -100 or nan without a word, or
+    a raw AttributeError: one line saying why there is nothing to score."""
+    gt, _ = sample_folder(tmp_path)
+    change(gt)
+    (tmp_path / 'gt' / '012834_mpii_test.json').write_text(json.dumps(gt))
+    out = subprocess.run(
+        [sys.executable, 'tools/analysis/posetrack_eval.py',
+         str(tmp_path / 'gt'), str(tmp_path / 'pred')], cwd=ROOT, text=True,
+        capture_output=True, timeout=300)
+    assert out.returncode == 1
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith('posetrack_eval: ') and re.search(words, last), \
+        out.stderr[-1000:]
+
+
+def test_posetrack_eval_says_why_mota_is_empty_with_one_labelled_frame(
+        tmp_path):
+    gt, _ = sample_folder(tmp_path)
+    for image in gt['images'][1:]:
+        image['is_labeled'] = False
+    gt['annotations'] = [a for a in gt['annotations']
+                         if a['image_id'] == gt['images'][0]['id']]
+    (tmp_path / 'gt' / '012834_mpii_test.json').write_text(json.dumps(gt))
+    out = subprocess.run(
+        [sys.executable, 'tools/analysis/posetrack_eval.py',
+         str(tmp_path / 'gt'), str(tmp_path / 'pred')], cwd=ROOT, text=True,
+        capture_output=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert 'no video has two' in out.stdout and '--no-skip-last' in out.stdout

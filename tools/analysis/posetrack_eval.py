@@ -49,6 +49,10 @@ def main():
     for label, values in rows:
         print(f'{label:10}' + ''.join(f'{values[n]:9.1f}' for n in names))
     print(f'identity switches: {res["mota"]["total"]["switches"]:.0f}')
+    if args.skip_last and max(res['labelled_frames']) < 2:
+        print('MOTA, MOTP, precision and recall are empty (nan): poseval '
+              "leaves each video's last labelled frame out of MOTA and no "
+              'video has two; --no-skip-last keeps it')
     if args.out:
         with open(args.out, 'w') as f:
             json.dump({label: values for label, values in rows}, f,

@@ -10,7 +10,8 @@ import tempfile
 import numpy as np
 
 from .pose_tracking import keypoint_hota, pose_tracking_mota
-from .posetrack_files import prediction_file, read_json, read_predictions
+from .posetrack_files import (check_ground_truth, prediction_file,
+                              read_json, read_predictions)
 
 
 def tracking_sequence(gt, images, people, joints):
@@ -78,8 +79,10 @@ def evaluate_folder(gt_dir, pred_dir, skip_last=True, thr=0.5):
     merged = dict(images=[], annotations=[], categories=None)
     results, sequences = [], []
     joints = np.asarray(POSETRACK15)
+    labelled = []
     for gt_file, pred_file in pairs:
         data = read_json(gt_file, 'ground-truth file')
+        labelled.append(check_ground_truth(data, gt_file))
         merged['images'] += data['images']
         merged['annotations'] += data['annotations']
         merged['categories'] = merged['categories'] or data['categories']
@@ -90,6 +93,9 @@ def evaluate_folder(gt_dir, pred_dir, skip_last=True, thr=0.5):
         metric = PoseTrackMAPMetric(gt_file, pckh_thr=thr)  # checks it
         sequences.append(tracking_sequence(metric.frames, data['images'],
                                            people, joints))
+    if not any(labelled):
+        raise ValueError(f'{gt_dir}: no image of any video is labelled '
+                         '("is_labeled": true): nothing to evaluate')
     with tempfile.TemporaryDirectory() as tmp:
         path = osp.join(tmp, 'gt.json')
         with open(path, 'w') as f:
@@ -104,7 +110,8 @@ def evaluate_folder(gt_dir, pred_dir, skip_last=True, thr=0.5):
             logger.setLevel(level)
     mota = pose_tracking_mota(sequences, len(joints), thr, skip_last)
     hota = keypoint_hota(sequences, len(joints))
-    return dict(map=ap, mota=mota, hota=hota, videos=len(pairs))
+    return dict(map=ap, mota=mota, hota=hota, videos=len(pairs),
+                labelled_frames=labelled)
 
 
 def group_means(values):
