@@ -347,3 +347,27 @@ def test_video_demo_checks_device_outputs_and_folder_boxes_first(tmp_path):
         assert out.returncode == 1, (extra, out.stderr[-2000:])
         assert words in out.stderr.strip().splitlines()[-1], out.stderr
         assert 'Traceback' not in out.stderr
+
+
+def test_a_frame_folder_is_read_in_natural_order(tmp_path):
+    """Frames named 1, 2, ..., 10 come in that order, not 1, 10, 2; other
+    files are left out with a warning naming them; a frame that cannot be
+    decoded is one error naming it."""
+    from tdmi_mmpose.apis.inferencers.video_pose_inferencer import \
+        frame_folder
+    src = [f'{SAMPLE}/videos/000001_mpiinew_test/{i:06d}.jpg'
+           for i in range(5)]
+    folder = tmp_path / 'clip'
+    folder.mkdir()
+    names = [f'{i}.jpg' for i in (1, 2, 3, 10, 11)]
+    for name, path in zip(names, src):
+        (folder / name).write_bytes(open(path, 'rb').read())
+    (folder / 'notes').write_text('no extension')
+    with pytest.warns(UserWarning, match='not frames are left out .notes'):
+        frames = frame_folder(str(folder))
+    assert [osp.basename(f) for f in frames] == names
+    (folder / '12.jpg').write_bytes(b'not a jpeg')
+    inferencer = VideoPoseInferencer(TINY_CFG, None, device='cpu',
+                                     det_model='whole_image')
+    with pytest.raises(ValueError, match=r'12.jpg could not be decoded'):
+        list(inferencer(str(folder)))

@@ -33,9 +33,13 @@ def as_bgr_uint8(frame, name='frame'):
         path = os.fspath(frame)
         if not os.path.isfile(path):
             raise FileNotFoundError(f'{name} {path} does not exist')
-        img = mmcv.imread(path)
+        try:
+            img = mmcv.imread(path)
+        except Exception:  # noqa: BLE001 (cv2 or PIL decoding errors)
+            img = None
         if img is None:
-            raise OSError(f'{name} {path} could not be decoded as an image')
+            raise ValueError(f'{name} {path} could not be decoded as an '
+                             'image: replace or remove that file')
         return img
     img = np.asarray(frame)
     if img.ndim == 3 and img.shape[2] == 1:
@@ -61,8 +65,8 @@ def count_frames(video):
             folder) holds no readable frame; the message names it.
     """
     if os.path.isdir(video):  # a folder of frames (PoseTrack's videos)
-        count = len([f for f in os.listdir(video)
-                     if f.lower().endswith(('.jpg', '.jpeg', '.png'))])
+        from ..datasets.datasets.unlabelled_video import frame_files
+        count = len(frame_files(video))
     else:
         try:
             reader = mmcv.VideoReader(video)

@@ -27,6 +27,24 @@ from .smoothing import TrackSmoother, smoother_config
 from .tracking import PersonTracker, bytetrack
 
 
+def frame_folder(folder):
+    """The frames of a folder, in natural order of their names (``2.jpg``
+    before ``10.jpg``); other files are left out with one warning naming
+    them."""
+    from ...datasets.datasets.unlabelled_video import frame_files
+    frames = frame_files(folder)
+    others = sorted(set(os.listdir(folder)) - set(frames))
+    others = [f for f in others if osp.isfile(osp.join(folder, f))]
+    if others:
+        warnings.warn(f'{folder}: {len(others)} files that are not frames '
+                      f'are left out ({", ".join(others[:3])}'
+                      f'{", ..." if len(others) > 3 else ""})')
+    if not frames:
+        raise ValueError(f'{folder} holds no frame (.jpg, .jpeg, .png, '
+                         '.bmp, .webp files)')
+    return [osp.join(folder, f) for f in frames]
+
+
 def check_detector_name(name):
     """Refuse, in one line, a ``det_model`` name that mmdet's metafile does
     not have (listing the closest detector names), a pose model's name or
@@ -63,8 +81,10 @@ class VideoPoseInferencer(Pose2DInferencer):
     image folder, a list of frames or a generator of frames, written like a
     video at ``stream_fps``; one result per frame, in order, with
     ``predictions`` and ``visualization``; each person has a ``track_id``).
-    Frames are decoded once and buffered ``2*delta + 1`` at a time; at a
-    video's ends the clip is clipped to its first/last frame, as the
+    A folder of frames is read in natural order of the file names
+    (``2.jpg`` before ``10.jpg``); a frame that cannot be decoded is an
+    error naming it. Frames are decoded once and buffered ``2*delta + 1``
+    at a time; at a video's ends the clip is clipped to its first/last frame, as the
     datasets do; ``online=True`` reads no future frame (the clip of ``t``
     is ``t-delta ... t`` with ``t`` repeated). By default each person is
     cropped once per frame and the clips holding the frame share its
@@ -310,6 +330,8 @@ class VideoPoseInferencer(Pose2DInferencer):
             inputs = os.fspath(inputs)
         if isinstance(inputs, str) and not os.path.exists(inputs):
             raise FileNotFoundError(f'input {inputs} does not exist')
+        if isinstance(inputs, str) and os.path.isdir(inputs):
+            inputs = frame_folder(inputs)
         if isinstance(inputs, (str, np.ndarray, list, tuple)):
             try:
                 return super()._inputs_to_list(inputs)
