@@ -130,6 +130,25 @@ def test_video_inferencer_runs_the_network_in_onnxruntime(tmp_path):
     with pytest.raises(ValueError, match='give onnx_file'):
         VideoPoseInferencer(TINY_CFG, ckpt, device='cpu',
                             backend='onnxruntime', det_model='whole_image')
+    # the backbone file given instead of the temporal one: its pair is used
+    inf = VideoPoseInferencer(TINY_CFG, ckpt, device='cpu', tracker=None,
+                              backend='onnxruntime',
+                              onnx_file=backbone_file(path),
+                              det_model='whole_image', reuse_features=True,
+                              flip_test=False)
+    np.testing.assert_allclose(
+        np.array([r['predictions'][0][0]['keypoints']
+                  for r in inf(FRAMES, bboxes=boxes)]),
+        results[('pytorch', True, False)], atol=1e-4, rtol=0)
+    # an older whole-clip export alone: named as such, not as a missing
+    # backbone file
+    import shutil
+    old = str(tmp_path / 'old.onnx')
+    shutil.copy(backbone_file(path), old)  # its input is not 'stage0'
+    with pytest.raises(ValueError, match='whole-clip graph of an earlier'):
+        VideoPoseInferencer(TINY_CFG, ckpt, device='cpu', backend=
+                            'onnxruntime', onnx_file=old,
+                            det_model='whole_image')
 
 
 def test_the_exported_sampling_equals_grid_sample():

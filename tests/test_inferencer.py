@@ -371,3 +371,13 @@ def test_a_frame_folder_is_read_in_natural_order(tmp_path):
                                      det_model='whole_image')
     with pytest.raises(ValueError, match=r'12.jpg could not be decoded'):
         list(inferencer(str(folder)))
+
+
+def test_an_mmdet_tracker_config_as_the_detector_is_refused():
+    import mmdet
+    config = osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs',
+                      'bytetrack', 'bytetrack_yolox_x_8xb4-80e_crowdhuman-'
+                      'mot17halftrain_test-mot17halfval.py')
+    with pytest.raises(ValueError, match='is an mmdet tracker config .model '
+                       'type ByteTrack., not a detector'):
+        VideoPoseInferencer(TINY_CFG, None, device='cpu', det_model=config)

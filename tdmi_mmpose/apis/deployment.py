@@ -152,8 +152,15 @@ class ONNXRuntimePoseModel:
         import onnxruntime as ort
         self.model = model
         self.video = is_video(model)
+        if self.video and onnx_file.endswith('.backbone.onnx'):
+            # the backbone graph given: the temporal graph is its pair
+            onnx_file = onnx_file[:-len('.backbone.onnx')] + '.onnx'
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
         files = [onnx_file] + ([backbone_file(onnx_file)]
                                if self.video else [])
+        self.sessions = []
         for file in files:
             if not osp.isfile(file):
                 raise FileNotFoundError(
@@ -161,19 +168,16 @@ class ONNXRuntimePoseModel:
                     'with tools/deployment/pytorch2onnx.py (a video model '
                     f'is two files: {onnx_file} and '
                     f'{backbone_file(onnx_file)})')
-        options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        self.sessions = [ort.InferenceSession(
-            f, options, providers=['CPUExecutionProvider']) for f in files]
+            self.sessions.append(ort.InferenceSession(
+                file, options, providers=['CPUExecutionProvider']))
+            first = self.sessions[0].get_inputs()[0]
+            if self.video and first.name != 'stage0':  # before the pair
+                raise ValueError(
+                    f'{onnx_file} is a whole-clip graph of an earlier '
+                    f'export (input {first.name!r}): export it again with '
+                    'tools/deployment/pytorch2onnx.py, which writes the '
+                    'backbone and the temporal graph')
         self.session = self.sessions[-1]  # takes the preprocessed images
-        first = self.sessions[0].get_inputs()[0]
-        if self.video and first.name != 'stage0':
-            raise ValueError(
-                f'{onnx_file} is a whole-clip graph of an earlier export '
-                f'(input {first.name!r}): export it again with tools/'
-                'deployment/pytorch2onnx.py, which writes the backbone and '
-                'the temporal graph')
         want = model_input_shape(model)[1:]
         got = tuple(self.session.get_inputs()[0].shape[1:])
         if self.video:  # frames from the temporal graph, crops' shape

@@ -45,6 +45,19 @@ def frame_folder(folder):
     return [osp.join(folder, f) for f in frames]
 
 
+def check_detector_config(path):
+    """Refuse, in one line, an mmdet config file that is a tracker (its
+    model holds a ``detector``), which mmdet's detector inferencer cannot
+    run."""
+    model = Config.fromfile(path).get('model') or {}
+    if 'detector' in model or 'tracker' in model:
+        raise ValueError(
+            f'det_model {path} is an mmdet tracker config (model type '
+            f'{model.get("type")}), not a detector: give its detector as a '
+            "config or name (e.g. 'rtmdet-m'); tracking is the tracker "
+            'argument (ByteTrack by default)')
+
+
 def check_detector_name(name):
     """Refuse, in one line, a ``det_model`` name that mmdet's metafile does
     not have (listing the closest detector names), a pose model's name or
@@ -311,6 +324,8 @@ class VideoPoseInferencer(Pose2DInferencer):
                 default['model'], default['weights'], default['cat_ids'])
         elif not osp.isfile(det_model):
             check_detector_name(det_model)
+        else:
+            check_detector_config(det_model)
         det_weights = resolve_weights(det_weights, ('mmdet', ),
                                       'det_weights')
         try:
