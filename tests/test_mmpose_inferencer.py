@@ -181,3 +181,18 @@ def test_inferencer_demo_tool_runs_a_video_model(tiny_ckpt, tmp_path):
          SINGLE_CFG, '--no-flip'], cwd=ROOT, capture_output=True, text=True,
         timeout=600)
     assert bad.returncode != 0 and 'single-frame model' in bad.stderr
+
+
+def test_a_misspelt_model_name_is_named_before_the_weights(tmp_path):
+    """``--pose2d tdmii`` with a TDMI checkpoint: the name is what is wrong
+    (the closest names given), not the checkpoint."""
+    import torch
+    from mmpose.apis import init_model
+    from tdmi_mmpose.apis import MMPoseInferencer
+    model = init_model(TINY_CFG, None, device='cpu')
+    ckpt = tmp_path / 'tdmi.pth'
+    torch.save(dict(state_dict=model.state_dict()), ckpt)
+    with pytest.raises(ValueError, match="pose2d 'tdmii' is neither .* "
+                       'closest names: tdmi, tdmi-st'):
+        MMPoseInferencer(pose2d='tdmii', pose2d_weights=str(ckpt),
+                         det_model='whole_image', device='cpu')

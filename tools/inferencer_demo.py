@@ -91,7 +91,7 @@ def main():
             device=args.device, scope=args.scope, det_model=args.det_model,
             det_weights=args.det_weights, det_cat_ids=args.det_cat_ids,
             show_progress=args.show_progress, **video_kwargs)
-    except (ValueError, RuntimeError) as err:
+    except (ValueError, RuntimeError, FileNotFoundError) as err:
         sys.exit(f'inferencer_demo: {err}')
     call = dict(show=args.show, draw_bbox=args.draw_bbox,
                 bbox_thr=args.bbox_thr, nms_thr=args.nms_thr,

@@ -6,6 +6,7 @@ from mmpose.apis.inferencers import MMPoseInferencer as _MMPoseInferencer
 
 from ...models.utils import is_video_state_dict
 from ...utils.checkpoint import load_checkpoint_safely
+from ...utils.model_zoo import find_model
 from .video_pose_inferencer import VideoPoseInferencer
 
 
@@ -62,6 +63,10 @@ class MMPoseInferencer(_MMPoseInferencer):
                 raise TypeError(
                     f'{sorted(video_kwargs)} are arguments of video pose '
                     f'models; pose2d={pose2d!r} is a single-frame model')
+            if isinstance(pose2d, str) and not osp.isfile(pose2d):
+                # a name no metafile has: say so (with the closest names)
+                # before anything is said of the weights
+                find_model(pose2d, ('tdmi_mmpose', 'mmpose'), 'pose2d')
             if isinstance(pose2d_weights, str) and osp.isfile(
                     pose2d_weights) and is_video_state_dict(
                         load_checkpoint_safely(pose2d_weights, 'cpu')):
