@@ -65,11 +65,12 @@ def test_a_miss_a_false_positive_and_an_unmatched_joint():
     # joint 0: 7 is 2 px away (0.2): a match; 9 far away: a false positive
     #   -> objects 1, detections 1, FP 1: MOTA 0, MOTP 80, precision 50
     # joint 1: 7 is 10 px away (1.0 > 0.5): no match -> a miss and a FP;
-    #   MOTA = 100 (1 - 2/1) = -100, MOTP 0, precision 0, recall 0
+    #   MOTA = 100 (1 - 2/1) = -100, MOTP NaN (no detection: poseval's
+    #   0/0), precision 0, recall 0
     out = mota([[frame([(1, [A, B])], [(7, [(102, 100), (210, 200)]),
                                         (9, [(500, 500), None])]), LAST]])
     np.testing.assert_allclose(out['mota'], [0, -100])
-    np.testing.assert_allclose(out['motp'], [80, 0])
+    np.testing.assert_allclose(out['motp'], [80, np.nan])  # 0/0
     np.testing.assert_allclose(out['precision'], [50, 0])
     np.testing.assert_allclose(out['recall'], [100, 0])
     assert out['total']['mota'] == -50  # the mean over joints
@@ -134,10 +135,11 @@ def sample_folder(tmp_path):
     pred = copy.deepcopy(gt)
     for ann in pred['annotations']:
         k = np.asarray(ann['keypoints'], float).reshape(-1, 3)
-        k[k[:, 2] == 0, :2] = 0  # unannotated: absent
+        absent = k[:, 2] == 0
         k[:, 2] = 1
+        k[absent] = 0  # unannotated: absent, x = y = score = 0 (poseval)
         ann['keypoints'] = k.reshape(-1).tolist()
-        ann['scores'] = [1.0] * len(k)
+        ann['scores'] = k[:, 2].tolist()
     for folder, content in (('gt', gt), ('pred', pred)):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / '012834_mpii_test.json').write_text(
@@ -220,9 +222,10 @@ def test_the_registered_metric_takes_the_video_pipelines_track_ids(
     for image in gt['images']:
         people = [a for a in pred['annotations']
                   if a['image_id'] == image['id']]
+        kpts = np.asarray([a['keypoints'] for a in people]).reshape(
+            len(people), -1, 3)
         samples.append(dict(img_id=image['id'], pred_instances=dict(
-            keypoints=np.asarray([a['keypoints'] for a in people]
-                                 ).reshape(len(people), -1, 3)[..., :2],
+            keypoints=kpts[..., :2], keypoint_scores=kpts[..., 2],
             track_ids=np.asarray([a['track_id'] for a in people]))))
     metric.process({}, samples)
     out = metric.compute_metrics(metric.results)
@@ -471,3 +474,58 @@ def test_posetrack_eval_says_why_mota_is_empty_with_one_labelled_frame(
         capture_output=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert 'no video has two' in out.stdout and '--no-skip-last' in out.stdout
+
+
+def gt_frame(people, k=2):
+    """The ground truth of one labelled image as :func:`tracking_sequence`
+    takes it: ``people`` as ``(track id, [(x, y) or None] * k)``."""
+    return dict(
+        joints=np.asarray([[q or (0, 0) for q in p[1]] for p in people],
+                          float).reshape(-1, k, 2),
+        visible=np.asarray([[q is not None for q in p[1]] for p in people],
+                           bool).reshape(-1, k),
+        head_size=np.full(len(people), HEAD),
+        track_ids=np.asarray([p[0] for p in people]), ignore=[])
+
+
+def test_poseval_cases_of_absent_joints_and_empty_ratios():
+    """Hand-derived, as poseval counts them (2 joints, no skip of the last
+    frame):
+
+    - frame 0: the only predicted person has no joint (all x = y = score =
+      0): poseval keeps it, so each annotated joint is a miss and there is
+      no false positive (not the dummy miss and false positive of a frame
+      without predictions): joint 0 and 1 each objects 1, misses 1;
+    - frame 1: joint 0 predicted at (0, 0) with a score: a false positive
+      there (absent only when x = y = score = 0); joint 1 matched exactly.
+
+    Joint 0: objects 2, misses 2, FP 1, no detection -> MOTA -50, MOTP
+    NaN (0/0), precision 0 / (0 + 1) = 0, recall 0; joint 1: objects 2,
+    misses 1, detections 1 -> MOTA 50, MOTP 100, precision 100, recall
+    50."""
+    from tdmi_mmpose.evaluation.functional import tracking_sequence
+    gt = {1: gt_frame([(1, [A, B])]), 2: gt_frame([(1, [A, B])])}
+    images = [dict(id=1), dict(id=2)]
+    people = {
+        1: [dict(track_id=7, keypoints=np.zeros((2, 2)),
+                 scores=np.zeros(2))],
+        2: [dict(track_id=7, keypoints=np.array([(0.0, 0.0), B]),
+                 scores=np.array([0.9, 0.9]))]}
+    seq = tracking_sequence(gt, images, people, np.arange(2))
+    out = mota([seq], skip_last=False)
+    assert out['counts']['num_false_positives'].tolist() == [1, 0]
+    assert out['counts']['num_misses'].tolist() == [2, 1]
+    np.testing.assert_allclose(out['mota'], [-50, 50])
+    np.testing.assert_allclose(out['precision'], [0, 100])
+    np.testing.assert_allclose(out['recall'], [0, 50])
+    assert np.isnan(out['motp'][0]) and out['motp'][1] == 100
+
+
+def test_a_joint_never_annotated_nor_predicted_is_left_out_of_the_totals():
+    # joint 1 (a nose never annotated, never predicted): objects 0,
+    # detections 0, FP 0 -> precision and recall 0/0 = NaN, left out of
+    # the means: the totals are joint 0's
+    seq = [frame([(1, [A, None])], [(7, [A, None])])]
+    out = mota([seq], skip_last=False)
+    assert np.isnan(out['precision'][1]) and np.isnan(out['recall'][1])
+    assert out['total']['precision'] == 100 and out['total']['recall'] == 100

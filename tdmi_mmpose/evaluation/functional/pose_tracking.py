@@ -20,13 +20,17 @@ poseval's rules, followed so that the numbers compare with published ones
   motmetrics then assigns matches frame by frame, keeping last frame's
   matches where they still hold, and counts misses, false positives and
   identity switches;
-- a frame without predictions (or without annotated people) counts one
-  dummy miss and one dummy false positive for every joint;
+- a frame without predicted people (or without annotated people) counts
+  one dummy miss and one dummy false positive for every joint; predicted
+  people without any joint are people (their frame counts misses);
+- a predicted joint is absent only when x = y = score = 0 (one at (0, 0)
+  with a score is a false positive there);
 - the last labelled frame of every sequence is not evaluated;
 - counts are summed over sequences; per joint MOTA = 100 (1 - (misses +
   switches + false positives) / objects), MOTP = 100 (1 - sum of matched
   distances / detections), precision and recall from detections (matches
-  and switches); the totals are means over the joints, NaN skipped.
+  and switches), 0/0 giving NaN; the totals are means over the joints,
+  NaN skipped.
 
 One deliberate difference: MOTP sums the distances of matches and
 switches only. poseval sums motmetrics' whole event log, which held just
@@ -117,19 +121,22 @@ def mota_from_counts(counts):
 
     Returns:
         dict[str, ndarray]: ``(J,)`` ``mota``, ``motp``, ``precision``,
-        ``recall`` (percent; MOTA NaN for a joint without annotations),
-        ``switches``.
+        ``recall`` (percent; NaN where a ratio is 0/0: MOTA and recall of a
+        joint without annotations, MOTP and precision of one without
+        detections and false positives), ``switches``.
     """
     objects = counts['num_objects']
     det = counts['num_detections']
     fp = counts['num_false_positives']
     errors = counts['num_misses'] + counts['num_switches'] + fp
     with np.errstate(divide='ignore', invalid='ignore'):
+        # 0/0 is NaN, as in poseval: a joint without detections and false
+        # positives (or without objects) is left out of the totals
         mota = np.where(objects > 0, 100 * (1 - errors / objects), np.nan)
         motp = np.where(det > 0, 100 * (1 - counts['sum_distances'] / det),
-                        0.0)
-        precision = np.where(det + fp > 0, 100 * det / (det + fp), 0.0)
-        recall = np.where(objects > 0, 100 * det / objects, 0.0)
+                        np.nan)
+        precision = 100 * det / (det + fp)
+        recall = 100 * det / objects
     return dict(mota=mota, motp=motp, precision=precision, recall=recall,
                 switches=counts['num_switches'].copy())
 

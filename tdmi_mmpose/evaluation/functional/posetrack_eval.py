@@ -35,21 +35,29 @@ def tracking_sequence(gt, images, people, joints):
         if image['id'] not in gt:
             continue
         g, preds = gt[image['id']], people[image['id']]
+        k = len(g['visible'][0])
         pr = np.asarray([p['keypoints'] for p in preds],
-                        np.float64).reshape(-1, len(g['visible'][0]), 2)
-        # poseval: a joint at (0, 0), or not finite, is absent
-        present = np.isfinite(pr).all(-1) & np.any(pr != 0, axis=-1)
+                        np.float64).reshape(-1, k, 2)
+        scores = np.asarray([p.get('scores', np.ones(k)) for p in preds],
+                            np.float64).reshape(-1, k)
+        # poseval's tracking: a joint is absent when x = y = score = 0 (a
+        # joint at (0, 0) with a score is a false positive there), or not
+        # finite
+        present = np.isfinite(pr).all(-1) & (np.any(pr != 0, axis=-1) |
+                                             (scores != 0))
         pr = np.where(present[..., None], pr, 0)[:, joints]
         present = present[:, joints]
         if g['ignore'] and len(preds):
             present &= ~_inside_any(pr.reshape(-1, 2), g['ignore']).reshape(
                 present.shape)
-        keep = present.any(-1)  # people without a joint are dropped
+        # people without a joint stay, as in poseval: a frame with people
+        # but no joint counts misses, not poseval's dummy of a frame
+        # without predictions
         frames.append(dict(
             gt_ids=g['track_ids'], gt_joints=g['joints'][:, joints],
             gt_visible=g['visible'][:, joints], head_size=g['head_size'],
-            pr_ids=np.asarray([p['track_id'] for p in preds])[keep],
-            pr_joints=pr[keep], pr_present=present[keep]))
+            pr_ids=np.asarray([p['track_id'] for p in preds]),
+            pr_joints=pr, pr_present=present))
     return frames
 
 

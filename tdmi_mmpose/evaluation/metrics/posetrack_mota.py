@@ -88,13 +88,16 @@ class PoseTrackMOTAMetric(BaseMetric):
                     "pipeline's results (VideoPoseInferencer gives ids)")
             kpts = np.asarray(pred['keypoints'], np.float64)[..., :2]
             ids = check_track_ids(ids, len(kpts), sample.get('img_id'))
-            if self.kpt_thr is not None:  # unsure joints: absent (0, 0)
-                scores = np.asarray(pred['keypoint_scores'], np.float64)
-                kpts = np.where((scores >= self.kpt_thr)[..., None], kpts, 0)
-            for person, tid in zip(kpts, ids):
+            scores = np.asarray(pred['keypoint_scores'], np.float64) if \
+                'keypoint_scores' in pred else np.ones(kpts.shape[:2])
+            if self.kpt_thr is not None:  # unsure joints: absent (0, 0, 0)
+                keep = scores >= self.kpt_thr
+                kpts = np.where(keep[..., None], kpts, 0)
+                scores = np.where(keep, scores, 0)
+            for person, score, tid in zip(kpts, scores, ids):
                 self.results.append(dict(img_id=sample['img_id'],
                                          track_id=int(tid),
-                                         keypoints=person))
+                                         keypoints=person, scores=score))
 
     def sequences(self, results):
         """The labelled frames of each video (a folder of frames) with the
