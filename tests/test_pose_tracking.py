@@ -529,3 +529,20 @@ def test_a_joint_never_annotated_nor_predicted_is_left_out_of_the_totals():
     out = mota([seq], skip_last=False)
     assert np.isnan(out['precision'][1]) and np.isnan(out['recall'][1])
     assert out['total']['precision'] == 100 and out['total']['recall'] == 100
+
+
+def test_the_hota_total_pools_the_joints_as_the_kit_does():
+    """Joint 0 matched exactly on two frames (TP 2 at every alpha, AssA 1),
+    joint 1 annotated on both frames but predicted on neither (FN 2, TP 0).
+    Pooled as the PoseTrack21 kit's Total: DetA = 2 / (2 + 2) = 0.5, AssA =
+    (1 x 2 + 0 x 0) / 2 = 1, HOTA = sqrt(0.5); the mean over the joints
+    would be HOTA (1 + 0) / 2 = 0.5."""
+    from tdmi_mmpose.evaluation.functional.pose_tracking import \
+        keypoint_hota
+    seq = [frame([(1, [A, B])], [(7, [A, None])])] * 2
+    out = keypoint_hota([seq], 2)
+    np.testing.assert_allclose(out['HOTA'], [1, 0])
+    assert out['total']['DetA'] == pytest.approx(0.5)
+    assert out['total']['AssA'] == pytest.approx(1)
+    assert out['total']['HOTA'] == pytest.approx(0.5**0.5)
+    assert out['joint_mean']['HOTA'] == pytest.approx(0.5)

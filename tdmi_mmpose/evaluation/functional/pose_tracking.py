@@ -261,24 +261,42 @@ def keypoint_hota(sequences, num_joints):
 
     Returns:
         dict: per joint ``(J,)`` ``HOTA``, ``DetA``, ``AssA``, ``FragA``,
-        ``FA-HOTA`` (``sqrt(DetA sqrt(AssA FragA))``), ``LocA``, and
-        ``total``: their means over the joints.
+        ``FA-HOTA`` (``sqrt(DetA sqrt(AssA FragA))``), ``LocA``;
+        ``total``: the kit's total (what it prints and returns), which
+        pools the joints as TrackEval combines classes: DetA from the
+        counts summed over joints, AssA, FragA and LocA weighted by each
+        joint's true positives, at each threshold; ``joint_mean``: the
+        means over the joints.
     """
     fields = ('HOTA', 'DetA', 'AssA', 'FragA', 'FA-HOTA', 'LocA')
     out = {k: np.zeros(num_joints) for k in fields}
     zero = np.zeros(len(ALPHAS))
+    pooled = {k: zero.copy() for k in ('TP', 'FN', 'FP', 'AssA', 'FragA',
+                                       'LocA')}
     for j in range(num_joints):
         parts = [hota_sequence(s, j) for s in sequences]
-        tp, fn, fp = (sum((p[k] for p in parts), zero)
-                      for k in ('TP', 'FN', 'FP'))
-        ass, frag = (sum((p[k] * p['TP'] for p in parts), zero) /
-                     np.maximum(1, tp) for k in ('AssA', 'FragA'))
-        loc = np.maximum(1e-10, sum((p['LocA'] * p['TP'] for p in parts),
-                                    zero)) / np.maximum(1e-10, tp)
-        det = tp / np.maximum(1, tp + fn + fp)
-        out['DetA'][j], out['AssA'][j] = det.mean(), ass.mean()
-        out['FragA'][j], out['LocA'][j] = frag.mean(), loc.mean()
-        out['HOTA'][j] = np.sqrt(det * ass).mean()
-        out['FA-HOTA'][j] = np.sqrt(det * np.sqrt(ass * frag)).mean()
-    out['total'] = {k: float(v.mean()) for k, v in out.items()}
+        counts = {k: sum((p[k] for p in parts), zero)
+                  for k in ('TP', 'FN', 'FP')}
+        weighted = {k: sum((p[k] * p['TP'] for p in parts), zero)
+                    for k in ('AssA', 'FragA', 'LocA')}
+        for k, v in {**counts, **weighted}.items():
+            pooled[k] += v
+        for k, v in hota_fields(counts, weighted).items():
+            out[k][j] = v
+    out['joint_mean'] = {k: float(v.mean()) for k, v in out.items()}
+    out['total'] = hota_fields(pooled, pooled)
     return out
+
+
+def hota_fields(counts, weighted):
+    """HOTA's fields, averaged over :data:`ALPHAS`, from ``TP``, ``FN``,
+    ``FP`` and the ``TP``-weighted sums of ``AssA``, ``FragA`` and ``LocA``
+    (each ``(A,)``)."""
+    tp = counts['TP']
+    ass, frag = (weighted[k] / np.maximum(1, tp) for k in ('AssA', 'FragA'))
+    loc = np.maximum(1e-10, weighted['LocA']) / np.maximum(1e-10, tp)
+    det = tp / np.maximum(1, tp + counts['FN'] + counts['FP'])
+    return {'DetA': float(det.mean()), 'AssA': float(ass.mean()),
+            'FragA': float(frag.mean()), 'LocA': float(loc.mean()),
+            'HOTA': float(np.sqrt(det * ass).mean()),
+            'FA-HOTA': float(np.sqrt(det * np.sqrt(ass * frag)).mean())}
