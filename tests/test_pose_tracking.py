@@ -546,3 +546,17 @@ def test_the_hota_total_pools_the_joints_as_the_kit_does():
     assert out['total']['AssA'] == pytest.approx(1)
     assert out['total']['HOTA'] == pytest.approx(0.5**0.5)
     assert out['joint_mean']['HOTA'] == pytest.approx(0.5)
+
+
+def test_hota_ignores_predictions_off_the_top_left_as_the_kit_does():
+    """The kit counts a predicted joint only where x > 0 and y > 0: a
+    predicted joint at x = -3 (off the image's left edge) is ignored there,
+    a false positive with ``positive_only=False``."""
+    from tdmi_mmpose.evaluation.functional.pose_tracking import \
+        keypoint_hota
+    seq = [frame([(1, [A, None])], [(7, [A, (-3.0, 50.0)])])]
+    kit = keypoint_hota([seq], 2)
+    assert kit['DetA'][1] == 0 and kit['HOTA'][0] == 1
+    assert kit['total']['DetA'] == pytest.approx(1.0)  # nothing else
+    plain = keypoint_hota([seq], 2, positive_only=False)
+    assert plain['total']['DetA'] == pytest.approx(0.5)  # 1 TP, 1 FP

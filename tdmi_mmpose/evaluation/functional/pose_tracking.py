@@ -178,15 +178,22 @@ ALPHAS = np.arange(0.05, 0.99, 0.05)  # TrackEval's 19 thresholds
 EPS = np.finfo(float).eps
 
 
-def keypoint_similarity(frame, joint, thr=0.5001):
+def keypoint_similarity(frame, joint, thr=0.5001, positive_only=True):
     """Ids with the joint and their ``(G_j, P_j)`` similarity
     ``max(1 - d / thr, 0)``, ``d`` the head-normalised distance (PoseTrack21:
-    ``thr`` 0.5001)."""
+    ``thr`` 0.5001). With ``positive_only`` a predicted joint counts only
+    where ``x > 0`` and ``y > 0``, as the PoseTrack21 kit has it (a
+    prediction off the image's top or left edge is ignored, not a false
+    positive)."""
+    if positive_only:
+        xy = frame['pr_joints'][:, joint]
+        frame = dict(frame, pr_present=frame['pr_present'].copy())
+        frame['pr_present'][:, joint] &= (xy[:, 0] > 0) & (xy[:, 1] > 0)
     gt, pr, d = joint_pairs(frame, joint)
     return gt, pr, np.maximum(1 - d / thr, 0)
 
 
-def hota_sequence(sequence, joint):
+def hota_sequence(sequence, joint, positive_only=True):
     """PoseTrack21's HOTA counts of one joint in one sequence (every
     labelled frame): TrackEval's HOTA, people matched frame by frame by
     their keypoint similarity alone (as the PoseTrack21 kit does; TrackEval
@@ -203,7 +210,8 @@ def hota_sequence(sequence, joint):
     from collections import Counter
 
     from scipy.optimize import linear_sum_assignment
-    frames = [keypoint_similarity(f, joint) for f in sequence]
+    frames = [keypoint_similarity(f, joint, positive_only=positive_only)
+              for f in sequence]
     gids = {i: k for k, i in enumerate(sorted(
         {int(i) for g, _, _ in frames for i in g}))}
     pids = {i: k for k, i in enumerate(sorted(
@@ -251,13 +259,14 @@ def hota_sequence(sequence, joint):
     return res
 
 
-def keypoint_hota(sequences, num_joints):
+def keypoint_hota(sequences, num_joints, positive_only=True):
     """PoseTrack21's keypoint HOTA: per joint, HOTA over :data:`ALPHAS`
     with :func:`keypoint_similarity` (:func:`hota_sequence`), sequences
     combined as TrackEval combines them (counts summed; AssA, FragA and
     LocA weighted by the true positives), averaged over the thresholds;
     then over the joints. The PoseTrack21 kit's code is not used: it pins
-    numpy 1.22 and fails on numpy 2.
+    numpy 1.22 and fails on numpy 2. ``positive_only`` (default, as the
+    kit): predicted joints count only where ``x > 0`` and ``y > 0``.
 
     Returns:
         dict: per joint ``(J,)`` ``HOTA``, ``DetA``, ``AssA``, ``FragA``,
@@ -274,7 +283,7 @@ def keypoint_hota(sequences, num_joints):
     pooled = {k: zero.copy() for k in ('TP', 'FN', 'FP', 'AssA', 'FragA',
                                        'LocA')}
     for j in range(num_joints):
-        parts = [hota_sequence(s, j) for s in sequences]
+        parts = [hota_sequence(s, j, positive_only) for s in sequences]
         counts = {k: sum((p[k] for p in parts), zero)
                   for k in ('TP', 'FN', 'FP')}
         weighted = {k: sum((p[k] * p['TP'] for p in parts), zero)
