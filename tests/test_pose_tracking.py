@@ -55,6 +55,10 @@ def test_a_switch():
                  frame([(1, [A, B])], [(8, near)]), LAST]])
     np.testing.assert_allclose(out['mota'], [50, 50])
     np.testing.assert_allclose(out['motp'], [90, 90])
+    # poseval's printed MOTP sums motmetrics' whole event log: a candidate
+    # pair (RAW, 0.1) in each frame, the MATCH, and frame 1's ASCEND and
+    # SWITCH: 0.5 in all, 100 (1 - 0.5 / 2) = 75
+    np.testing.assert_allclose(out['motp_poseval'], [75, 75])
     np.testing.assert_allclose(out['precision'], [100, 100])
     np.testing.assert_allclose(out['recall'], [100, 100])
     assert out['switches'].tolist() == [1, 1]

@@ -40,6 +40,7 @@ def main():
     rows = [('AP', ap)] + [
         (name, group_means(res['mota'][key]))
         for name, key in (('MOTA', 'mota'), ('MOTP', 'motp'),
+                          ('MOTP*', 'motp_poseval'),
                           ('Precision', 'precision'), ('Recall', 'recall'))]
     rows += [(name, group_means(100 * res['hota'][name]))
              for name in ('HOTA', 'DetA', 'AssA', 'FA-HOTA')]
@@ -49,6 +50,8 @@ def main():
     for label, values in rows:
         print(f'{label:10}' + ''.join(f'{values[n]:9.1f}' for n in names))
     print(f'identity switches: {res["mota"]["total"]["switches"]:.0f}')
+    print("MOTP* is poseval's printed MOTP (it also sums motmetrics' "
+          'candidate pairs); MOTP sums matched pairs only')
     if args.skip_last and max(res['labelled_frames']) < 2:
         print('MOTA, MOTP, precision and recall are empty (nan): poseval '
               "leaves each video's last labelled frame out of MOTA and no "

@@ -32,10 +32,12 @@ poseval's rules, followed so that the numbers compare with published ones
   and switches), 0/0 giving NaN; the totals are means over the joints,
   NaN skipped.
 
-One deliberate difference: MOTP sums the distances of matches and
-switches only. poseval sums motmetrics' whole event log, which held just
-those in the motmetrics it was written against; motmetrics 1.4 also logs
-every candidate pair and transfer events, which would count them again.
+One deliberate difference, a choice: MOTP sums the distances of matches
+and switches only (the pairs the metric counts as detections), while
+poseval sums every distance motmetrics' event log holds, candidate pairs
+(``RAW`` rows) included, which lowers its MOTP by counting pairs that were
+never matched. poseval's figure is computed beside it (``motp_poseval``)
+so that published numbers can be compared.
 """
 import warnings
 
@@ -99,6 +101,7 @@ def accumulate(sequence, num_joints, thr=0.5, skip_last=True):
                 acc.update(*joint_distances(frame, j, thr))
     counts = {name: np.zeros(num_joints) for name in MOTA_COUNTS}
     counts['sum_distances'] = np.zeros(num_joints)
+    counts['sum_distances_all'] = np.zeros(num_joints)
     metrics = mm.metrics.create()
     for j, acc in enumerate(accs):
         with warnings.catch_warnings():  # pandas' future warnings
@@ -113,6 +116,11 @@ def accumulate(sequence, num_joints, thr=0.5, skip_last=True):
         d = events['D'][events['Type'].isin(['MATCH', 'SWITCH'])].sum() \
             if len(events) else 0.0
         counts['sum_distances'][j] = 0.0 if np.isnan(d) else d
+        # poseval's sum: every row of the full event log, the candidate
+        # pairs (RAW) and the transfer events included (NaN skipped)
+        every = acc.events
+        counts['sum_distances_all'][j] = float(np.nansum(every['D'])) \
+            if len(every) else 0.0
     return counts
 
 
@@ -135,9 +143,13 @@ def mota_from_counts(counts):
         mota = np.where(objects > 0, 100 * (1 - errors / objects), np.nan)
         motp = np.where(det > 0, 100 * (1 - counts['sum_distances'] / det),
                         np.nan)
+        motp_poseval = np.where(
+            det > 0, 100 * (1 - counts.get(
+                'sum_distances_all', counts['sum_distances']) / det), np.nan)
         precision = 100 * det / (det + fp)
         recall = 100 * det / objects
-    return dict(mota=mota, motp=motp, precision=precision, recall=recall,
+    return dict(mota=mota, motp=motp, motp_poseval=motp_poseval,
+                precision=precision, recall=recall,
                 switches=counts['num_switches'].copy())
 
 
@@ -161,8 +173,8 @@ def pose_tracking_mota(sequences, num_joints, thr=0.5, skip_last=True):
         total = counts if total is None else {
             k: total[k] + v for k, v in counts.items()}
     if total is None:
-        total = {k: np.zeros(num_joints)
-                 for k in (*MOTA_COUNTS, 'sum_distances')}
+        total = {k: np.zeros(num_joints) for k in (
+            *MOTA_COUNTS, 'sum_distances', 'sum_distances_all')}
     out = mota_from_counts(total)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', RuntimeWarning)  # all-NaN joints
@@ -181,14 +193,17 @@ EPS = np.finfo(float).eps
 def keypoint_similarity(frame, joint, thr=0.5001, positive_only=True):
     """Ids with the joint and their ``(G_j, P_j)`` similarity
     ``max(1 - d / thr, 0)``, ``d`` the head-normalised distance (PoseTrack21:
-    ``thr`` 0.5001). With ``positive_only`` a predicted joint counts only
-    where ``x > 0`` and ``y > 0``, as the PoseTrack21 kit has it (a
-    prediction off the image's top or left edge is ignored, not a false
-    positive)."""
+    ``thr`` 0.5001). With ``positive_only`` a joint counts only where
+    ``x > 0`` and ``y > 0``, as the PoseTrack21 kit has it (a prediction
+    or an annotation off the image's top or left edge is ignored, not a
+    false positive or a miss)."""
     if positive_only:
-        xy = frame['pr_joints'][:, joint]
-        frame = dict(frame, pr_present=frame['pr_present'].copy())
-        frame['pr_present'][:, joint] &= (xy[:, 0] > 0) & (xy[:, 1] > 0)
+        frame = dict(frame, pr_present=frame['pr_present'].copy(),
+                     gt_visible=frame['gt_visible'].copy())
+        for side, mask in (('pr_joints', 'pr_present'),
+                           ('gt_joints', 'gt_visible')):
+            xy = frame[side][:, joint]
+            frame[mask][:, joint] &= (xy[:, 0] > 0) & (xy[:, 1] > 0)
     gt, pr, d = joint_pairs(frame, joint)
     return gt, pr, np.maximum(1 - d / thr, 0)
 
@@ -266,7 +281,7 @@ def keypoint_hota(sequences, num_joints, positive_only=True):
     LocA weighted by the true positives), averaged over the thresholds;
     then over the joints. The PoseTrack21 kit's code is not used: it pins
     numpy 1.22 and fails on numpy 2. ``positive_only`` (default, as the
-    kit): predicted joints count only where ``x > 0`` and ``y > 0``.
+    kit): joints count only where ``x > 0`` and ``y > 0``.
 
     Returns:
         dict: per joint ``(J,)`` ``HOTA``, ``DetA``, ``AssA``, ``FragA``,
