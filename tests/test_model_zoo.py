@@ -71,8 +71,10 @@ def random_detector(config):
 
 
 def cache_files():
+    """The cached files (without the notes of their addresses)."""
     folder = osp.dirname(cached_path('http://x/y.pth'))
-    return sorted(os.listdir(folder)) if osp.isdir(folder) else []
+    return sorted(f for f in os.listdir(folder)
+                  if not f.endswith('.source')) if osp.isdir(folder) else []
 
 
 def test_downloads_once_and_failures_leave_nothing(zoo):
@@ -334,3 +336,22 @@ def test_a_trickling_download_meets_its_deadline(zoo):
     assert 'still downloading after 1 s' in message
     assert 'TDMI_DOWNLOAD_DEADLINE' in message and '\n' not in message
     assert cache_files() == []
+
+
+def test_two_addresses_with_one_file_name_do_not_share_a_cache_entry(zoo):
+    """``.../a/model.pth`` then ``.../b/model.pth``: the second is not given
+    the first's weights without a word."""
+    for name in ('a', 'b'):
+        torch.save(dict(state_dict=dict(w=torch.full((2, ), float(ord(
+            name))))), osp.join(os.environ['TORCH_HOME'], f'{name}.pth'))
+    first = zoo.add('/a/model.pth', open(osp.join(
+        os.environ['TORCH_HOME'], 'a.pth'), 'rb').read())
+    second = zoo.add('/b/model.pth', open(osp.join(
+        os.environ['TORCH_HOME'], 'b.pth'), 'rb').read())
+    assert download(first, progress=False) == cached_path(first)
+    assert download(first, progress=False) == cached_path(first)  # again
+    with pytest.raises(DownloadError) as err:
+        download(second, progress=False)
+    message = str(err.value)
+    assert 'from another address with the same file name' in message
+    assert first in message and second in message and '\n' not in message

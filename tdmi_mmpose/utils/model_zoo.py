@@ -94,7 +94,19 @@ def download(url, progress=True, timeout=60, verify=None, deadline=None):
             cache.
     """
     cached = cached_path(url)
+    source = cached + '.source'  # the address the cached file came from
     if osp.isfile(cached):
+        if osp.isfile(source):
+            with open(source) as f:
+                came_from = f.read().strip()
+            # another path with the same file name (a mirror of the same
+            # path on another host is taken as the same file)
+            if came_from and urlparse(came_from).path != urlparse(url).path:
+                raise DownloadError(
+                    f'{url}: the download cache holds {cached} from another '
+                    f'address with the same file name ({came_from}); give '
+                    'this file locally instead of its address, or delete '
+                    f'{cached} to download it from {url}')
         return cached
     os.makedirs(osp.dirname(cached), exist_ok=True)
     _remove_stale_parts(cached)
@@ -159,6 +171,8 @@ def download(url, progress=True, timeout=60, verify=None, deadline=None):
                 raise DownloadError(
                     f'{url} was downloaded but refused: {reason}; nothing '
                     'was kept in the cache') from None
+        with open(source, 'w') as f:
+            f.write(url + '\n')
         os.replace(part, cached)
     except urllib.error.HTTPError as err:
         raise DownloadError(f'{url} answered HTTP {err.code} {err.reason}: '
