@@ -19,7 +19,7 @@ from mmengine.config import Config
 from mmpose.registry import DATASETS, MODELS, TRANSFORMS
 
 from tdmi_mmpose.datasets import list_videos
-from tdmi_mmpose.datasets.datasets.unlabelled_video import frame_files
+from tdmi_mmpose.utils.frames import frame_files
 from tdmi_mmpose.datasets.transforms.degradation import KINDS
 
 SYN = osp.join(ROOT, 'configs', 'tdmi', 'synthetic')

@@ -65,7 +65,7 @@ def count_frames(video):
             folder) holds no readable frame; the message names it.
     """
     if os.path.isdir(video):  # a folder of frames (PoseTrack's videos)
-        from ..datasets.datasets.unlabelled_video import frame_files
+        from ..utils.frames import frame_files
         count = len(frame_files(video))
     else:
         try:

@@ -123,6 +123,23 @@ def markdown(stats, names, reference, meta, minutes=None):
     return '\n'.join(lines)
 
 
+def comparison_table(rows):
+    """The table of paired differences to other references than the set's
+    (``[{name, reference, minus_reference: {subset: summary}}]``); ``''``
+    for none."""
+    if not rows:
+        return ''
+    lines = ['| model | against | all | degraded | clean |',
+             '|---|---|---:|---:|---:|']
+    for row in rows:
+        d = row['minus_reference']
+        lines.append(f'| {model_label(row["name"])} | '
+                     f'{model_label(row["reference"])} | ' + ' | '.join(
+                         fmt_diff(d.get(s)) for s in
+                         ('all', 'degraded', 'clean')) + ' |')
+    return '\n'.join(lines)
+
+
 def forest_rows(results):
     """``(label, {subset: paired difference})`` of every model of a
     ``results.json`` but the reference, for :func:`.figures.forest_figure`.
@@ -409,9 +426,8 @@ def run(args):
                  'it starts from.')
     md = markdown(stats, args.names, args.reference, meta, minutes)
     if comparisons:
-        from .docs import comparisons as comparison_table
         md += ('\n\nOther paired differences (by seed):\n\n' +
-               comparison_table(dict(comparisons=comparisons)))
+               comparison_table(comparisons))
     print('\n' + md, flush=True)
     results = dict(meta=meta, identity=identity, names=args.names,
                    reference=args.reference, stats=stats,

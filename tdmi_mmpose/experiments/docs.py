@@ -172,18 +172,8 @@ def _plain(entry):
 
 def comparisons(results):
     """Paired differences to other references than the table's."""
-    rows = results.get('comparisons') or []
-    if not rows:
-        return ''
-    lines = ['| model | against | all | degraded | clean |',
-             '|---|---|---:|---:|---:|']
-    for row in rows:
-        d = row['minus_reference']
-        lines.append(f'| {model_label(row["name"])} | '
-                     f'{model_label(row["reference"])} | ' + ' | '.join(
-                         fmt_diff(d.get(s)) for s in
-                         ('all', 'degraded', 'clean')) + ' |')
-    return '\n'.join(lines)
+    from .ablation import comparison_table
+    return comparison_table(results.get('comparisons') or [])
 
 
 def table(results):

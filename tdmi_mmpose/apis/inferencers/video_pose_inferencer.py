@@ -31,7 +31,7 @@ def frame_folder(folder):
     """The frames of a folder, in natural order of their names (``2.jpg``
     before ``10.jpg``); other files are left out with one warning naming
     them."""
-    from ...datasets.datasets.unlabelled_video import frame_files
+    from ...utils.frames import frame_files
     frames = frame_files(folder)
     others = sorted(set(os.listdir(folder)) - set(frames))
     others = [f for f in others if osp.isfile(osp.join(folder, f))]

@@ -15,25 +15,11 @@ from mmengine.logging import print_log
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
+from ...utils.frames import IMAGE_EXTS, frame_files, natural_key
+
 VIDEO_EXTS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg',
               '.mpeg', '.wmv', '.flv')
-IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
 CACHE_VERSION = 1
-
-
-def natural_key(name):
-    """Sort key reading digit runs as numbers (``2.jpg`` before
-    ``10.jpg``)."""
-    return [int(t) if t.isdigit() else t.lower()
-            for t in re.split(r'(\d+)', name)]
-
-
-def frame_files(folder):
-    """The image files of a frame folder, in natural order of their
-    names (``2.jpg`` before ``10.jpg``)."""
-    return sorted((f for f in os.listdir(folder)
-                   if f.lower().endswith(IMAGE_EXTS)
-                   and osp.isfile(osp.join(folder, f))), key=natural_key)
 
 
 def list_videos(source):
