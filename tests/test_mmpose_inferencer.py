@@ -192,7 +192,7 @@ def test_a_misspelt_model_name_is_named_before_the_weights(tmp_path):
     model = init_model(TINY_CFG, None, device='cpu')
     ckpt = tmp_path / 'tdmi.pth'
     torch.save(dict(state_dict=model.state_dict()), ckpt)
-    with pytest.raises(ValueError, match="pose2d 'tdmii' is neither .* "
+    with pytest.raises(ValueError, match="pose2d='tdmii' is neither .* "
                        'closest names: tdmi, tdmi-st'):
         MMPoseInferencer(pose2d='tdmii', pose2d_weights=str(ckpt),
                          det_model='whole_image', device='cpu')

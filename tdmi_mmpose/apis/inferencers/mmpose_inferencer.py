@@ -6,7 +6,7 @@ from mmpose.apis.inferencers import MMPoseInferencer as _MMPoseInferencer
 
 from ...models.utils import is_video_state_dict
 from ...utils.checkpoint import load_checkpoint_safely
-from ...utils.model_zoo import find_model
+from ...utils.model_zoo import ModelNameError, find_model
 from .video_pose_inferencer import VideoPoseInferencer
 
 
@@ -66,7 +66,14 @@ class MMPoseInferencer(_MMPoseInferencer):
             if isinstance(pose2d, str) and not osp.isfile(pose2d):
                 # a name no metafile has: say so (with the closest names)
                 # before anything is said of the weights
-                find_model(pose2d, ('tdmi_mmpose', 'mmpose'), 'pose2d')
+                try:
+                    find_model(pose2d, ('tdmi_mmpose', 'mmpose'), 'pose2d')
+                except ModelNameError as err:
+                    raise ModelNameError(
+                        f'pose2d={pose2d!r} is neither a config file nor a '
+                        'model name or alias of mmpose or tdmi_mmpose '
+                        f'({err}); `mim search mmpose` and `mim search '
+                        'tdmi_mmpose` list the names') from None
             if isinstance(pose2d_weights, str) and osp.isfile(
                     pose2d_weights) and is_video_state_dict(
                         load_checkpoint_safely(pose2d_weights, 'cpu')):
