@@ -133,7 +133,7 @@ def test_every_table_and_figure_regenerates_from_its_record(tmp_path):
 def test_a_changed_record_shows_in_its_table_and_figures(tmp_path,
                                                           monkeypatch):
     """One number changed in the warm set's record: the check names the
-    README, the Results page and both figures drawn from that record."""
+    Results page and both figures drawn from that record."""
     import json
 
     from tdmi_mmpose.experiments import docs
@@ -148,10 +148,9 @@ def test_a_changed_record_shows_in_its_table_and_figures(tmp_path,
     monkeypatch.setattr(docs, 'RECORDS', str(records))
     changed = set(docs.update(check=True, out_dir=str(tmp_path)))
     assert {c.split(' (')[0] for c in changed} == {
-        'README.md', 'docs/en/results.md', 'docs/en/figures/warm_forest.png',
+        'docs/en/results.md', 'docs/en/figures/warm_forest.png',
         'docs/en/figures/warm_cost.png'}
-    # the pages' entries name the record (and the block) that differs
-    assert 'README.md (record ablation_warm [compact])' in changed
+    # the page's entry names the record and the block that differs
     assert any(c.startswith('docs/en/results.md (record ablation_warm, '
                             'block ') for c in changed), changed
 

@@ -43,6 +43,7 @@ BLOCK = re.compile(r'(<!-- record (?P<name>[\w.-]+)(?: (?P<view>\w+))? -->\n)'
 # figure (relative to docs/en) -> (record, kind)
 FIGURES = {
     'figures/warm_forest.png': ('ablation_warm', 'forest'),
+    'figures/adapt_forest.png': ('adaptation', 'forest'),
     'figures/warm_cost.png': ('ablation_warm', 'cost'),
     'figures/frontier.png': ('frontier', 'frontier'),
     'figures/tracking.png': ('tracking', 'tracking'),
