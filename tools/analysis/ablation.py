@@ -129,10 +129,15 @@ def parse_args():
     if args.epochs is not None and args.epochs < 1:
         parser.error(f'--epochs {args.epochs}: give at least 1 (leave it '
                      "out for the configs' budget)")
+    names = list(names)
     for name in list(names):  # a warm start needs the run it starts from
         base = MODELS[name].warm_from
-        if base and base not in names:
+        if base and (base not in names or
+                     names.index(base) > names.index(name)):
+            if base in names:
+                names.remove(base)
             names.insert(0, base)
+    args.names = names
     if args.quick:
         args.epochs = args.epochs or 1
         if args.data_root is None:
