@@ -278,7 +278,12 @@ class VideoPoseInferencer(Pose2DInferencer):
         single-frame checkpoint (the dataset meta then comes from the video
         model's config)."""
         if checkpoint is None:
-            return super()._load_weights_to_model(model, checkpoint, cfg)
+            super()._load_weights_to_model(model, checkpoint, cfg)
+            if getattr(model, 'dataset_meta', None) is None:
+                # a config without a training set (an adapted model's)
+                from mmpose.apis.inference import dataset_meta_from_config
+                model.dataset_meta = dataset_meta_from_config(cfg, 'test')
+            return
         state = checkpoint.get('state_dict', checkpoint)
         if not self._warm_start:
             if not is_video_state_dict(state) and any(
