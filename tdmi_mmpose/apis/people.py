@@ -6,10 +6,47 @@ import os.path as osp
 import numpy as np
 from mmpose.evaluation.functional import nms
 
-from ..utils.model_zoo import DownloadError, resolve_weights
+from ..utils.model_zoo import (DownloadError, ModelNameError, find_model,
+                                is_detector, resolve_weights, tasks)
 from .inference import person_boxes
-from .inferencers.tracking import PersonTracker, bytetrack
-from .inferencers.video_pose_inferencer import check_detector_name
+
+
+def check_detector_name(name):
+    """Refuse, in one line, a ``det_model`` name that mmdet's metafile does
+    not have (listing the closest detector names), a pose model's name or
+    an mmdet model that is no detector."""
+    try:
+        entry, _, _ = find_model(name, ('mmdet', ), 'det_model')
+    except ModelNameError as err:
+        try:
+            _, _, scope = find_model(name, ('tdmi_mmpose', 'mmpose'))
+        except ModelNameError:
+            raise err from None
+        raise ModelNameError(
+            f'det_model {name!r} is a pose model of {scope}, not a '
+            "detector: give an mmdet detector (e.g. 'rtmdet-m'), None for "
+            "mmpose's default person detector, or 'whole_image'") from None
+    if not is_detector(entry):
+        raise ModelNameError(
+            f'det_model {name!r} is an mmdet model for '
+            f'{", ".join(sorted(t for t in tasks(entry) if t))}, not a '
+            "detector: give a detector (e.g. 'rtmdet-m'), or "
+            "'whole_image'")
+
+
+def detect_people(detector, image, det_cat_ids, bbox_thr, nms_thr,
+                  name='frame'):
+    """``(N, 5)`` person boxes (xyxy, score) of one BGR ``image`` from an
+    mmdet ``DetInferencer``: its boxes of ``det_cat_ids`` above
+    ``bbox_thr``, those that are not finite or lie outside the image
+    dropped (:func:`person_boxes`), then NMS at ``nms_thr``."""
+    pred = detector(image, return_datasamples=True)[
+        'predictions'][0].pred_instances.cpu().numpy()
+    keep = np.isin(pred.labels, det_cat_ids) & (pred.scores > bbox_thr)
+    dets = np.concatenate([pred.bboxes, pred.scores[:, None]], 1)[keep]
+    boxes, scores = person_boxes(dets, 'xyxy', image.shape, name)
+    dets = np.concatenate([boxes, scores[:, None]], 1)
+    return dets[nms(dets, nms_thr)] if len(dets) else dets
 
 
 class PersonDetector:
@@ -70,29 +107,26 @@ class PersonDetector:
         if self.detector is None:
             h, w = image.shape[:2]
             return np.array([[0, 0, w, h, 1]], np.float32)
-        pred = self.detector(image, return_datasamples=True)[
-            'predictions'][0].pred_instances.cpu().numpy()
-        keep = np.isin(pred.labels, self.det_cat_ids) & (
-            pred.scores > self.bbox_thr)
-        dets = np.concatenate([pred.bboxes, pred.scores[:, None]], 1)[keep]
-        boxes, scores = person_boxes(dets, 'xyxy', image.shape, name)
-        dets = np.concatenate([boxes, scores[:, None]], 1)
-        return dets[nms(dets, self.nms_thr)] if len(dets) else dets
+        return detect_people(self.detector, image, self.det_cat_ids,
+                             self.bbox_thr, self.nms_thr, name)
 
 
-def track_people(frames_dets, tracker=bytetrack()):
+def track_people(frames_dets, tracker='bytetrack'):
     """Track ids of a video's people, frame by frame.
 
     Args:
         frames_dets (list[np.ndarray]): Per frame, ``(N, 5)`` boxes (xyxy,
             score).
-        tracker (dict, optional): mmdet tracker config; None gives every
-            person the id -1. Default: ByteTrack (mmdet's MOT17 settings).
+        tracker (dict | str, optional): mmdet tracker config; None gives
+            every person the id -1. Default: ``'bytetrack'``, ByteTrack
+            with mmdet's MOT17 settings.
 
     Returns:
         list[np.ndarray]: Per frame, ``(N,)`` track ids in the boxes' order
         (-1: not reported by the tracker).
     """
-    people = PersonTracker(tracker)
+    from .inferencers.tracking import PersonTracker, bytetrack
+    people = PersonTracker(bytetrack() if tracker == 'bytetrack' else
+                           tracker)
     return [people.ids(np.asarray(d, np.float32).reshape(-1, 5), i)
             for i, d in enumerate(frames_dets)]

@@ -12,16 +12,17 @@ import torch
 from mmengine.config import Config
 from mmengine.structures import InstanceData
 from mmpose.apis.inferencers import Pose2DInferencer
-from mmpose.evaluation.functional import nearby_joints_nms, nms
+from mmpose.evaluation.functional import nearby_joints_nms
 from mmpose.registry import INFERENCERS
 from mmpose.structures import PoseDataSample, merge_data_samples
 
 from ...models.utils import is_video_state_dict, single_frame_state_dict
 from ...utils.boxes import boxes_from_json, check_boxes_video
 from ...utils.model_zoo import (DownloadError, ModelNameError, find_model,
-                                is_detector, resolve_weights, tasks)
+                                is_detector, resolve_weights)
 from ..inference import (as_bgr_uint8, check_video_model, clip_data_info,
                          person_boxes)
+from ..people import check_detector_name, detect_people
 from .feature_reuse import FeatureReuse
 from .smoothing import TrackSmoother, smoother_config
 from .tracking import PersonTracker, bytetrack
@@ -56,29 +57,6 @@ def check_detector_config(path):
             f'{model.get("type")}), not a detector: give its detector as a '
             "config or name (e.g. 'rtmdet-m'); tracking is the tracker "
             'argument (ByteTrack by default)')
-
-
-def check_detector_name(name):
-    """Refuse, in one line, a ``det_model`` name that mmdet's metafile does
-    not have (listing the closest detector names), a pose model's name or
-    an mmdet model that is no detector."""
-    try:
-        entry, _, _ = find_model(name, ('mmdet', ), 'det_model')
-    except ModelNameError as err:
-        try:
-            _, _, scope = find_model(name, ('tdmi_mmpose', 'mmpose'))
-        except ModelNameError:
-            raise err from None
-        raise ModelNameError(
-            f'det_model {name!r} is a pose model of {scope}, not a '
-            "detector: give an mmdet detector (e.g. 'rtmdet-m'), None for "
-            "mmpose's default person detector, or 'whole_image'") from None
-    if not is_detector(entry):
-        raise ModelNameError(
-            f'det_model {name!r} is an mmdet model for '
-            f'{", ".join(sorted(t for t in tasks(entry) if t))}, not a '
-            "detector: give a detector (e.g. 'rtmdet-m'), or "
-            "'whole_image'")
 
 
 @INFERENCERS.register_module(name='tdmi')
@@ -374,15 +352,8 @@ class VideoPoseInferencer(Pose2DInferencer):
         if self.detector is None:
             h, w = image.shape[:2]
             return np.array([[0, 0, w, h, 1]], np.float32)
-        pred = self.detector(image, return_datasamples=True)[
-            'predictions'][0].pred_instances.cpu().numpy()
-        keep = np.isin(pred.labels, self.det_cat_ids) & (
-            pred.scores > bbox_thr)
-        dets = np.concatenate([pred.bboxes, pred.scores[:, None]], 1)[keep]
-        boxes, scores = person_boxes(dets, 'xyxy', image.shape,
-                                     f'frame {index}')
-        dets = np.concatenate([boxes, scores[:, None]], 1)
-        return dets[nms(dets, nms_thr)] if len(dets) else dets
+        return detect_people(self.detector, image, self.det_cat_ids,
+                             bbox_thr, nms_thr, f'frame {index}')
 
     def preprocess(self, inputs, batch_size=1, bboxes=None, bbox_thr=0.3,
                    nms_thr=0.3, online=False, **kwargs):
