@@ -114,6 +114,19 @@ def test_model_utils_import_nothing_above_them():
             assert not bad, f'{module} imports {bad}'
 
 
+def test_evaluation_maths_import_no_metric():
+    """``evaluation.functional`` (the PoseTrack maths) imports nothing from
+    ``evaluation.metrics`` (the mmengine metrics built on it), anywhere in
+    its files."""
+    graph = import_graph()
+    functional = f'{PACKAGE}.evaluation.functional'
+    for module, deps in graph.items():
+        if module.startswith(functional):
+            bad = [d for d in deps
+                   if d.startswith(f'{PACKAGE}.evaluation.metrics')]
+            assert not bad, f'{module} imports {bad}'
+
+
 def test_experiments_not_imported_by_the_package():
     """``tdmi_mmpose.experiments`` (the research machinery) is imported by
     the tools, never by the library itself."""

@@ -4,6 +4,7 @@ zoo on the loopback address serves checkpoints in the model zoo's format
 download paths; the documented real-video command runs against it with only
 the host changed, and a local file, an address and a model name give the
 same keypoints, the second time without a download."""
+import hashlib
 import json
 import os
 import os.path as osp
@@ -82,11 +83,12 @@ def test_downloads_once_and_failures_leave_nothing(zoo):
                     state_dict=dict(w=torch.ones(2))),
                osp.join(os.environ['TORCH_HOME'], 'c.pth'))
     data = open(osp.join(os.environ['TORCH_HOME'], 'c.pth'), 'rb').read()
-    url = zoo.add('/mmpose/m/good-0123abcd_20240101.pth', data)
+    good = f'good-{hashlib.sha256(data).hexdigest()[:8]}_20240101.pth'
+    url = zoo.add(f'/mmpose/m/{good}', data)
     path = download(url, progress=False)
     assert path == cached_path(url) and open(path, 'rb').read() == data
     assert download(url, progress=False) == path
-    assert zoo.requests['/mmpose/m/good-0123abcd_20240101.pth'] == 1
+    assert zoo.requests[f'/mmpose/m/{good}'] == 1
     from mmengine.runner import CheckpointLoader  # mmengine's own loading
     assert CheckpointLoader.load_checkpoint(url)['meta']['epoch'] == 3
     half = zoo.add('/half.pth', data[:len(data) // 2])  # a cut zip
@@ -102,7 +104,54 @@ def test_downloads_once_and_failures_leave_nothing(zoo):
         assert '\n' not in message and address in message
         assert re.search(words, message), message
         assert 'give the local file' in message
-    assert cache_files() == ['good-0123abcd_20240101.pth']
+    assert cache_files() == [good]
+
+
+def test_the_hash_in_a_file_name_is_checked(zoo, capsys):
+    """A model zoo name carries its content's SHA-256 prefix: a download or
+    a cached file that does not match it is refused (nothing is cached, the
+    cached one is named for deletion); a name without one is said to go
+    unchecked; ``TDMI_HASH_CHECK=0`` accepts a mirror's re-saved weights."""
+    from tdmi_mmpose.utils.model_zoo import name_hash
+    assert name_hash('https://download.openmmlab.com/mmpose/top_down/hrnet/'
+                     'hrnet_w48_posetrack18_384x288-5fd6d3ff_20211130.pth'
+                     ) == '5fd6d3ff'
+    assert name_hash('rtmdet_m_8xb32-300e_coco_20220719_112220-229f527c'
+                     '.pth') == '229f527c'
+    assert name_hash('resnet18-f37072fd.pth') == 'f37072fd'
+    assert name_hash('td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288.pth') \
+        is None
+    path = osp.join(os.environ['TORCH_HOME'], 'c.pth')
+    torch.save(dict(state_dict=dict(w=torch.ones(2))), path)
+    data = open(path, 'rb').read()
+    digest = hashlib.sha256(data).hexdigest()[:8]
+    wrong = '0' * 8 if digest != '0' * 8 else '1' * 8
+    url = zoo.add(f'/m/hrnet-{wrong}_20240101.pth', data)
+    with pytest.raises(DownloadError) as err:
+        download(url, progress=False)
+    message = str(err.value)
+    assert f'SHA-256 {digest}' in message and f'says {wrong}' in message
+    assert 'nothing was kept' in message and '\n' not in message
+    assert cache_files() == []
+    # a cached file damaged later (64 bytes flipped)
+    url = zoo.add(f'/m/hrnet-{digest}_20240101.pth', data)
+    cached = download(url, progress=False)
+    with open(cached, 'r+b') as f:
+        f.seek(len(data) // 2)
+        f.write(bytes(b ^ 0xff for b in data[len(data) // 2:][:64]))
+    with pytest.raises(DownloadError, match='delete it to download it '
+                       'again') as err:
+        download(url, progress=False)
+    assert cached in str(err.value)
+    # no hash in the name: said; the check turned off: accepted
+    download(zoo.add('/m/plain.pth', data), progress=True)
+    assert 'content not checked (its file name carries no hash)' in \
+        capsys.readouterr().err
+    os.environ['TDMI_HASH_CHECK'] = '0'
+    try:
+        assert download(url, progress=False) == cached
+    finally:
+        del os.environ['TDMI_HASH_CHECK']
 
 
 def test_model_names_resolve_through_the_metafiles():
@@ -130,9 +179,11 @@ def test_model_names_resolve_through_the_metafiles():
         check_detector_name(tracker)
 
 
-def test_default_detector_is_mmposes_and_whole_image_is_none(zoo):
+def test_default_detector_is_mmposes_and_whole_image_is_none(
+        zoo, monkeypatch):
     """No det_model: mmpose's default person detector (its table), its
     weights from the cache; a failed download names the alternatives."""
+    monkeypatch.setenv('TDMI_HASH_CHECK', '0')  # random weights cached
     default = default_det_models['human']
     detector = random_detector(default['model'])
     os.makedirs(osp.dirname(cached_path(default['weights'])))
@@ -179,8 +230,10 @@ def short_clip(path, frames=3):
     return str(path)
 
 
-def test_documented_real_video_command_against_a_loopback_zoo(zoo,
-                                                              tmp_path):
+def test_documented_real_video_command_against_a_loopback_zoo(
+        zoo, tmp_path, monkeypatch):
+    # random weights under the official names: their hashes cannot match
+    monkeypatch.setenv('TDMI_HASH_CHECK', '0')
     command = documented_command()
     assert command[1] == 'tools/video_demo.py' and '--warm-start' in command
     addresses = [c for c in command if c.startswith(OFFICIAL)]

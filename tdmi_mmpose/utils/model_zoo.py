@@ -4,7 +4,10 @@
   uses (``$TORCH_HOME/hub/checkpoints``, named by the address's file name)
   by :func:`download`: through a temporary file that becomes the cached one
   only when it is complete and a PyTorch checkpoint, so a refused address,
-  an error page or a cut download leaves nothing in the cache.
+  an error page or a cut download leaves nothing in the cache. Where the
+  file name carries the model zoo's hash (``...-5fd6d3ff_20211130.pth``,
+  the first hex digits of the file's SHA-256), the content is checked
+  against it, downloaded or cached (:func:`check_name_hash`).
 * A model name or alias is looked up in the metafiles of this package,
   mmpose and mmdet (``model-index.yml``, as ``mim search`` reads them) by
   :func:`find_model`; a misspelt one is an error listing the closest names.
@@ -13,8 +16,10 @@
 """
 import difflib
 import functools
+import hashlib
 import os
 import os.path as osp
+import re
 import sys
 import time
 import urllib.error
@@ -26,6 +31,9 @@ from urllib.parse import urlparse
 DETECTION_TASKS = ('Object Detection', 'Instance Segmentation',
                    'Panoptic Segmentation')
 SCOPES = ('tdmi_mmpose', 'mmpose', 'mmdet')
+# the model zoo's names: ``<name>-<sha256 prefix>[_<date>].pth`` (OpenMMLab,
+# torch.hub); the prefix is at least 8 hex digits
+NAME_HASH = re.compile(r'-([0-9a-f]{8,64})(?:_[0-9]{8})?\.pth?$')
 
 
 class DownloadError(RuntimeError):
@@ -54,6 +62,60 @@ def cached_path(url):
     """Where :func:`download` keeps ``url``: the cache folder and the
     address's file name, as mmengine and torch.hub name it."""
     return osp.join(cache_dir(), osp.basename(urlparse(url).path))
+
+
+def name_hash(name):
+    """The SHA-256 prefix a model zoo file name carries
+    (``hrnet_w48_posetrack18_384x288-5fd6d3ff_20211130.pth`` ->
+    ``'5fd6d3ff'``), or ``None`` for a name without one."""
+    found = NAME_HASH.search(osp.basename(urlparse(name).path))
+    return found.group(1) if found else None
+
+
+def hash_check_enabled():
+    """``$TDMI_HASH_CHECK`` (default on); ``0`` turns the check off, for a
+    mirror that serves re-saved weights under the original names."""
+    return os.environ.get('TDMI_HASH_CHECK', '1').lower() not in (
+        '0', 'off', 'false', 'no')
+
+
+@functools.lru_cache(maxsize=None)
+def _sha256(path, size, mtime):  # noqa: ARG001 (size, mtime: the cache key)
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 22), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_name_hash(path, name):
+    """Check ``path`` against the hash in ``name`` (its address or file
+    name).
+
+    Args:
+        path (str): The file to check.
+        name (str): The address or file name that may carry a hash.
+
+    Returns:
+        bool: True when checked, False when ``name`` carries no hash or the
+        check is turned off (``TDMI_HASH_CHECK=0``).
+
+    Raises:
+        ValueError: the content does not match; the message gives both
+            hashes.
+    """
+    want = name_hash(name)
+    if want is None or not hash_check_enabled():
+        return False
+    stat = os.stat(path)
+    got = _sha256(osp.abspath(path), stat.st_size, stat.st_mtime_ns)
+    if not got.startswith(want):
+        raise ValueError(
+            f'its content does not match the hash in its name (SHA-256 '
+            f'{got[:len(want)]}..., the name says {want}...): a damaged or '
+            'altered file (TDMI_HASH_CHECK=0 accepts a mirror\'s re-saved '
+            'weights)')
+    return True
 
 
 def _checkpoint_kind(head):
@@ -107,6 +169,12 @@ def download(url, progress=True, timeout=60, verify=None, deadline=None):
                     f'address with the same file name ({came_from}); give '
                     'this file locally instead of its address, or delete '
                     f'{cached} to download it from {url}')
+        try:
+            check_name_hash(cached, url)
+        except ValueError as err:
+            raise DownloadError(
+                f'{url}: the cached {cached}: {err}; delete it to download '
+                'it again') from None
         return cached
     os.makedirs(osp.dirname(cached), exist_ok=True)
     _remove_stale_parts(cached)
@@ -163,6 +231,17 @@ def download(url, progress=True, timeout=60, verify=None, deadline=None):
             raise DownloadError(f'{url} gave a truncated file ({got} bytes, '
                                 f'its zip directory missing): try again, '
                                 f'or {instead}')
+        try:
+            checked = check_name_hash(part, url)
+        except ValueError as err:
+            raise DownloadError(f'{url} was downloaded but {err}; nothing '
+                                f'was kept in the cache: try again, or '
+                                f'{instead}') from None
+        if progress and not checked:
+            why = ('TDMI_HASH_CHECK=0' if name_hash(url) else
+                   'its file name carries no hash')
+            print(f'  content not checked ({why})', file=sys.stderr,
+                  flush=True)
         if verify is not None:
             try:
                 verify(part)

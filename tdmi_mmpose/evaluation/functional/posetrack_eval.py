@@ -1,25 +1,25 @@
 """poseval's evaluation of a folder of PoseTrack18-format predictions:
-the multi-person pose AP (:class:`PoseTrackMAPMetric`), the pose tracking
-MOTA (:func:`pose_tracking_mota`) and PoseTrack21's keypoint HOTA
+the multi-person pose AP (:func:`.posetrack_ap.posetrack_ap`), the pose
+tracking MOTA (:func:`pose_tracking_mota`) and PoseTrack21's keypoint HOTA
 (:func:`keypoint_hota`), per joint."""
 import glob
-import json
 import os.path as osp
-import tempfile
 
 import numpy as np
 
 from .pose_tracking import keypoint_hota, pose_tracking_mota
-from .posetrack_files import (check_ground_truth, prediction_file,
-                              read_json, read_predictions)
+from .posetrack_ap import ap_table, posetrack_ap
+from .posetrack_files import prediction_file, read_json, read_predictions
+from .posetrack_gt import (POSETRACK15, check_ground_truth, inside_any,
+                           parse_ground_truth)
 
 
 def tracking_sequence(gt, images, people, joints):
     """The labelled frames of one video as :mod:`.pose_tracking` takes them.
 
     Args:
-        gt (dict): Per labelled image id, the ground truth parsed by
-            :class:`PoseTrackMAPMetric` (``joints``, ``visible``,
+        gt (dict): Per labelled image id, the ground truth of
+            :func:`.posetrack_gt.parse_ground_truth` (``joints``, ``visible``,
             ``head_size``, ``track_ids``, ``ignore``).
         images (list[dict]): The video's images, in order.
         people (dict): :func:`read_predictions` of the video.
@@ -29,7 +29,6 @@ def tracking_sequence(gt, images, people, joints):
         list[dict]: the frames, in order, with at least one annotated
         person (poseval drops the others).
     """
-    from ..metrics.posetrack_map import _inside_any
     frames = []
     for image in images:
         if image['id'] not in gt:
@@ -48,7 +47,7 @@ def tracking_sequence(gt, images, people, joints):
         pr = np.where(present[..., None], pr, 0)[:, joints]
         present = present[:, joints]
         if g['ignore'] and len(preds):
-            present &= ~_inside_any(pr.reshape(-1, 2), g['ignore']).reshape(
+            present &= ~inside_any(pr.reshape(-1, 2), g['ignore']).reshape(
                 present.shape)
         # people without a joint stay, as in poseval: a frame with people
         # but no joint counts misses, not poseval's dummy of a frame
@@ -62,8 +61,8 @@ def tracking_sequence(gt, images, people, joints):
 
 
 def evaluate_folder(gt_dir, pred_dir, skip_last=True, thr=0.5):
-    """mAP and MOTA of every ground-truth video of ``gt_dir`` against its
-    prediction file in ``pred_dir``.
+    """mAP, MOTA and keypoint HOTA of every ground-truth video of ``gt_dir``
+    against its prediction file in ``pred_dir``.
 
     Args:
         gt_dir (str): One PoseTrack18-format JSON per video.
@@ -73,63 +72,36 @@ def evaluate_folder(gt_dir, pred_dir, skip_last=True, thr=0.5):
         thr (float): PCKh threshold. Default: 0.5.
 
     Returns:
-        dict: ``map`` (the table rows of :class:`PoseTrackMAPMetric`),
-        ``mota`` (:func:`pose_tracking_mota` on the 15 joints), ``hota``
-        (:func:`keypoint_hota`), ``videos``.
+        dict: ``map`` (:func:`.posetrack_ap.ap_table`), ``mota``
+        (:func:`pose_tracking_mota` on the 15 joints), ``hota``
+        (:func:`keypoint_hota`), ``videos``, ``labelled_frames`` (per
+        video).
     """
-    from mmengine.logging import MMLogger
-
-    from ..metrics.posetrack_map import POSETRACK15, PoseTrackMAPMetric
     gt_files = sorted(glob.glob(osp.join(gt_dir, '*.json')))
     if not gt_files:
         raise FileNotFoundError(f'{gt_dir} holds no ground-truth JSON file')
-    pairs = [(f, prediction_file(pred_dir, f)) for f in gt_files]
-    merged = dict(images=[], annotations=[], categories=None)
-    results, sequences = [], []
     joints = np.asarray(POSETRACK15)
-    labelled = []
-    for gt_file, pred_file in pairs:
+    frames, predictions, sequences, labelled = {}, {}, [], []
+    for video, gt_file in enumerate(gt_files):
         data = read_json(gt_file, 'ground-truth file')
         labelled.append(check_ground_truth(data, gt_file))
-        merged['images'] += data['images']
-        merged['annotations'] += data['annotations']
-        merged['categories'] = merged['categories'] or data['categories']
-        people = read_predictions(pred_file, data, gt_file)
-        for img_id, frame in people.items():
-            results += [dict(img_id=img_id, keypoints=p['keypoints'],
-                             scores=p['scores']) for p in frame]
-        metric = PoseTrackMAPMetric(gt_file, pckh_thr=thr)  # checks it
-        sequences.append(tracking_sequence(metric.frames, data['images'],
-                                           people, joints))
+        people = read_predictions(prediction_file(pred_dir, gt_file), data,
+                                  gt_file)
+        gt, _ = parse_ground_truth(data, gt_file)
+        k = len(data['categories'][0]['keypoints'])
+        for img_id, g in gt.items():  # image ids of two videos may clash
+            frames[video, img_id] = g
+            predictions[video, img_id] = (
+                np.reshape([p['keypoints'] for p in people[img_id]],
+                           (-1, k, 2)),
+                np.reshape([p['scores'] for p in people[img_id]], (-1, k)))
+        sequences.append(tracking_sequence(gt, data['images'], people,
+                                           joints))
     if not any(labelled):
         raise ValueError(f'{gt_dir}: no image of any video is labelled '
                          '("is_labeled": true): nothing to evaluate')
-    with tempfile.TemporaryDirectory() as tmp:
-        path = osp.join(tmp, 'gt.json')
-        with open(path, 'w') as f:
-            json.dump(merged, f)
-        metric = PoseTrackMAPMetric(path, pckh_thr=thr)
-        logger = MMLogger.get_current_instance()
-        level = logger.level
-        logger.setLevel('WARNING')  # the tool prints its own table
-        try:
-            ap = metric.compute_metrics(results)
-        finally:
-            logger.setLevel(level)
+    ap, _ = posetrack_ap(frames, predictions, thr)
     mota = pose_tracking_mota(sequences, len(joints), thr, skip_last)
     hota = keypoint_hota(sequences, len(joints))
-    return dict(map=ap, mota=mota, hota=hota, videos=len(pairs),
-                labelled_frames=labelled)
-
-
-def group_means(values):
-    """Per joint values of the 15 PoseTrack joints as the paper's rows
-    (Head, Shoulder, ... Ankle) and ``Total`` (their mean, NaN skipped)."""
-    from ..metrics.posetrack_map import JOINT_GROUPS, POSETRACK15
-    where = {k: i for i, k in enumerate(POSETRACK15)}
-    rows = {name: float(np.mean([values[where[k]] for k in idx]))
-            for name, idx in JOINT_GROUPS}
-    rows['Total'] = float(np.nanmean(values)) if np.any(
-        ~np.isnan(values)) else float('nan')
-    return rows
-
+    return dict(map=ap_table(ap), mota=mota, hota=hota,
+                videos=len(gt_files), labelled_frames=labelled)

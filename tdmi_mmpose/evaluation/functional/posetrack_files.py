@@ -22,37 +22,6 @@ def read_json(path, what):
             from None
 
 
-def check_ground_truth(data, path):
-    """Refuse a ground-truth file whose structure would give empty scores
-    without a word: it must be an object with ``images`` (a list of
-    objects with ``id``), ``annotations`` (a list of objects) and
-    ``categories``.
-
-    Returns:
-        int: the number of labelled images (``is_labeled``).
-    """
-    if not isinstance(data, dict):
-        raise ValueError(f'ground-truth file {path} holds a '
-                         f'{type(data).__name__}, not a PoseTrack18 object '
-                         '{"images", "annotations", "categories"}')
-    for key in ('images', 'annotations', 'categories'):
-        if key not in data:
-            raise ValueError(f'ground-truth file {path} has no "{key}" '
-                             f'(its keys: {", ".join(sorted(data))}); give '
-                             'a PoseTrack18-format file')
-        if not isinstance(data[key], list) or not all(
-                isinstance(x, dict) for x in data[key]):
-            raise ValueError(f'ground-truth file {path}: "{key}" must be a '
-                             f'list of objects, not a '
-                             f'{type(data[key]).__name__}')
-    for i, image in enumerate(data['images']):
-        if 'id' not in image:
-            raise ValueError(f'ground-truth file {path}: image {i} '
-                             f'({image.get("file_name", "no file_name")}) '
-                             'has no "id"')
-    return sum(bool(im.get('is_labeled')) for im in data['images'])
-
-
 def read_predictions(pred_file, gt_data, gt_file):
     """The people of each frame of a prediction file, keyed by the ground
     truth's image id.

@@ -9,8 +9,9 @@ from mmengine.logging import MMLogger
 from mmpose.registry import METRICS
 
 from ..functional.pose_tracking import keypoint_hota, pose_tracking_mota
-from ..functional.posetrack_eval import group_means, tracking_sequence
-from .posetrack_map import POSETRACK15, PoseTrackMAPMetric
+from ..functional.posetrack_eval import tracking_sequence
+from ..functional.posetrack_gt import (POSETRACK15, group_means,
+                                       load_ground_truth)
 
 
 def check_track_ids(ids, people, img_id):
@@ -75,7 +76,7 @@ class PoseTrackMOTAMetric(BaseMetric):
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.ann_file, self.thr, self.skip_last = ann_file, thr, skip_last
         self.kpt_thr = kpt_thr
-        self.gt = PoseTrackMAPMetric(ann_file, pckh_thr=thr)  # checked GT
+        self.data, self.frames, _ = load_ground_truth(ann_file)
 
     def process(self, data_batch, data_samples):
         for sample in data_samples:
@@ -106,10 +107,10 @@ class PoseTrackMOTAMetric(BaseMetric):
         for res in results:
             people[res['img_id']].append(res)
         videos = defaultdict(list)
-        for image in self.gt.data['images']:
+        for image in self.data['images']:
             videos[osp.dirname(image['file_name'])].append(image)
         return [tracking_sequence(
-            self.gt.frames, images, {im['id']: people[im['id']]
+            self.frames, images, {im['id']: people[im['id']]
                                      for im in images},
             np.asarray(POSETRACK15)) for images in videos.values()]
 
