@@ -564,3 +564,83 @@ def test_hota_ignores_predictions_off_the_top_left_as_the_kit_does():
     assert kit['total']['DetA'] == pytest.approx(1.0)  # nothing else
     plain = keypoint_hota([seq], 2, positive_only=False)
     assert plain['total']['DetA'] == pytest.approx(0.5)  # 1 TP, 1 FP
+
+
+def posetrack18_gt(people_per_frame, regions=None):
+    """PoseTrack18-format ground truth of 17 joints: per frame, people as
+    ``(track id, keypoints (17, 3) or None for a box-only person)``; every
+    frame labelled, head boxes 10 x 10 (``None`` people have none)."""
+    images, anns = [], []
+    for i, people in enumerate(people_per_frame):
+        image = dict(id=i + 1, file_name=f'v/{i:06d}.jpg', is_labeled=True)
+        if regions and i in regions:
+            xs, ys = regions[i]
+            image.update(ignore_regions_x=[xs], ignore_regions_y=[ys])
+        images.append(image)
+        for tid, kpts in people:
+            ann = dict(id=len(anns), image_id=i + 1, track_id=tid,
+                       bbox=[0, 0, 100, 100], keypoints=[0] * 51)
+            if kpts is not None:
+                ann.update(keypoints=np.asarray(kpts, float).ravel().tolist(),
+                           bbox_head=[0, 0, 10, 10])
+            anns.append(ann)
+    return dict(images=images, annotations=anns,
+                categories=[dict(id=1, name='person',
+                                 keypoints=[str(j) for j in range(17)])])
+
+
+def test_box_only_people_and_invisible_joints_with_coordinates_count():
+    """As poseval converts PoseTrack18 files (issue: ground truth dropped
+    here before):
+
+    - a joint annotated with visibility 0 but coordinates counts (poseval
+      drops only (0, 0, 0)): a prediction on it is a true positive, AP 100
+      for that joint instead of NaN (no ground truth);
+    - a frame whose only person is box-only (PoseTrack21) stays: a
+      prediction there (score 0.9) is a false positive before the true
+      positive of the other frame (score 0.5): AP 50 instead of 100;
+      for MOTA it is a frame with people, not poseval's dummy: FP 1 per
+      predicted joint, no dummy miss;
+    - in a frame with ignore regions poseval drops people left without
+      joints: the box-only person goes, the frame stays without people,
+      its predictions false positives and MOTA's dummy applies.
+    """
+    from tdmi_mmpose.evaluation.functional import (parse_ground_truth,
+                                                   posetrack_ap,
+                                                   tracking_sequence)
+    kpts = np.stack([10 + 5 * np.arange(17), 20 + 3 * np.arange(17),
+                     np.full(17, 2.0)], 1)
+    kpts[0, 2] = 0  # the nose: visibility 0, coordinates given
+    data = posetrack18_gt([[(1, kpts)], [(2, None)]])
+    frames, _ = parse_ground_truth(data, 'gt.json')
+    assert sorted(frames) == [1, 2] and frames[1]['visible'][0, 0]
+    assert frames[2]['joints'].shape == (1, 17, 2)
+    assert not frames[2]['visible'].any()
+    exact = (kpts[None, :, :2], np.full((1, 17), 0.5))
+    ap, _ = posetrack_ap(frames, {1: exact})
+    assert ap[0] == 100 and all(v == 100 for v in ap.values())
+    ap, _ = posetrack_ap(frames, {1: exact, 2: (kpts[None, :, :2] + 3,
+                                                np.full((1, 17), 0.9))})
+    assert ap[0] == pytest.approx(50)
+    people = {1: [dict(track_id=1, keypoints=kpts[:, :2],
+                       scores=np.ones(17))],
+              2: [dict(track_id=1, keypoints=kpts[:, :2] + 3,
+                       scores=np.ones(17))]}
+    seq = tracking_sequence(frames, data['images'], people, np.arange(17))
+    out = pose_tracking_mota([seq], 17, skip_last=False)
+    assert out['counts']['num_false_positives'].tolist() == [1] * 17
+    assert out['counts']['num_misses'].tolist() == [0] * 17
+    assert out['counts']['num_objects'].tolist() == [1] * 17
+    # the box-only person in a frame with an ignore region: dropped, the
+    # frame stays without people (MOTA's dummy: a miss and an FP a joint)
+    data = posetrack18_gt([[(1, kpts)], [(2, None)]],
+                          regions={1: ([500, 600, 600], [500, 500, 600])})
+    frames, _ = parse_ground_truth(data, 'gt.json')
+    assert sorted(frames) == [1, 2] and frames[2]['joints'].shape[0] == 0
+    ap, _ = posetrack_ap(frames, {1: exact, 2: (kpts[None, :, :2] + 3,
+                                                np.full((1, 17), 0.9))})
+    assert ap[0] == pytest.approx(50)
+    seq = tracking_sequence(frames, data['images'], people, np.arange(17))
+    out = pose_tracking_mota([seq], 17, skip_last=False)
+    assert out['counts']['num_misses'].tolist() == [1] * 17
+    assert out['counts']['num_objects'].tolist() == [2] * 17

@@ -34,7 +34,7 @@ def tracking_sequence(gt, images, people, joints):
         if image['id'] not in gt:
             continue
         g, preds = gt[image['id']], people[image['id']]
-        k = len(g['visible'][0])
+        k = g['visible'].shape[1]
         pr = np.asarray([p['keypoints'] for p in preds],
                         np.float64).reshape(-1, k, 2)
         scores = np.asarray([p.get('scores', np.ones(k)) for p in preds],

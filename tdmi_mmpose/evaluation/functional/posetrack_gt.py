@@ -91,7 +91,12 @@ def load_ground_truth(ann_file):
 
 def _person(ann, k, where):
     """One annotation's ``(K, 3)`` keypoints, ``(K,)`` annotated mask and
-    ``(K,)`` mask of labelled joints without finite coordinates."""
+    ``(K,)`` mask of labelled joints without finite coordinates.
+
+    A joint is annotated unless it is ``(0, 0, 0)``, as poseval converts
+    PoseTrack18 files: a joint with visibility 0 but coordinates counts. A
+    person without keypoints (a box-only person, as in PoseTrack21) has no
+    annotated joint."""
     values = ann.get('keypoints') or []
     if len(values) not in (0, 3 * k):
         raise ValueError(
@@ -101,20 +106,25 @@ def _person(ann, k, where):
     kpts = np.asarray(values, dtype=np.float64).reshape(-1, 3)
     if len(kpts) == 0:  # a box-only person
         return np.zeros((k, 3)), np.zeros(k, bool), np.zeros(k, bool)
-    # a labelled joint without finite coordinates: unannotated
-    bad = (kpts[:, 2] > 0) & ~np.isfinite(kpts[:, :2]).all(1)
-    kpts[bad] = 0
-    return kpts, kpts[:, 2] > 0, bad
+    # a joint without finite coordinates: not annotated (said when labelled)
+    finite = np.isfinite(kpts[:, :2]).all(1)
+    bad = (kpts[:, 2] > 0) & ~finite
+    kpts[~finite] = 0
+    annotated = finite & np.any(kpts != 0, axis=1)
+    return kpts, annotated, bad
 
 
 def parse_ground_truth(data, source):
     """The labelled frames of PoseTrack18-format ground truth, as poseval
     takes them.
 
-    A frame is evaluated when it is labelled (``is_labeled``, else: it has
-    annotations) and has at least one annotated person; joints strictly
-    inside an ignore region do not count, and people left without joints
-    are dropped.
+    As poseval: a frame is evaluated when it is labelled (``is_labeled``,
+    else: it has annotations) and has at least one annotated person, box-only
+    people (no annotated joint) included: they match no prediction but keep
+    their frame, so that predictions there are false positives. Joints
+    strictly inside an ignore region do not count, and in a frame with
+    ignore regions the people left without joints are dropped (the frame
+    stays, possibly without people).
 
     Args:
         data (dict): The file's content (``images``, ``annotations``,
@@ -123,8 +133,9 @@ def parse_ground_truth(data, source):
 
     Returns:
         tuple: ``(frames, nan_joints)``: per image id a dict with
-        ``joints (G, K, 2)``, ``visible (G, K)`` bool, ``head_size (G,)``
-        (0.6 x the head box's diagonal), ``track_ids (G,)`` (-1 where none
+        ``joints (G, K, 2)``, ``visible (G, K)`` bool (annotated),
+        ``head_size (G,)`` (0.6 x the head box's diagonal; NaN for a person
+        without joints or head box), ``track_ids (G,)`` (-1 where none
         is given) and ``ignore`` (a list of ``(N, 2)`` polygons); and
         ``(count, first)`` of labelled joints without finite coordinates
         (they count as not annotated).
@@ -152,23 +163,26 @@ def parse_ground_truth(data, source):
                 first_nan = first_nan or (
                     f'{where}, annotation {ann.get("id")}, joint '
                     f'{int(np.argmax(bad))}')
-            if not annotated.any():
-                continue
             box = ann.get('bbox_head')
-            if box is None:
+            if not annotated.any():  # box-only: matches nothing
+                size = 0.6 * np.hypot(box[2], box[3]) if box and len(
+                    box) == 4 and box[2] > 0 and box[3] > 0 else np.nan
+            elif box is None:
                 raise KeyError(
                     f'{where}: annotation {ann.get("id")} has joints but no '
                     'bbox_head, which PCKh needs; add the head box '
                     '[x, y, w, h]')
-            if len(box) != 4 or box[2] <= 0 or box[3] <= 0:
+            elif len(box) != 4 or box[2] <= 0 or box[3] <= 0:
                 raise ValueError(
                     f'{where}: annotation {ann.get("id")} has the empty head '
                     f'box {box}: no prediction could match it; fix bbox_head '
                     '[x, y, w, h] or drop its joints')
+            else:
+                size = 0.6 * np.hypot(box[2], box[3])
             joints.append(kpts[:, :2])
             track_ids.append(ann.get('track_id', -1))
             visible.append(annotated)
-            head.append(0.6 * np.hypot(box[2], box[3]))
+            head.append(size)
         if not joints:
             continue  # poseval drops frames without annotated people
         frames[img_id] = _with_ignore_regions(img, where, joints, visible,
@@ -177,8 +191,9 @@ def parse_ground_truth(data, source):
 
 
 def _with_ignore_regions(img, where, joints, visible, head, track_ids, k):
-    """A frame's arrays with the joints inside its ignore regions (and the
-    people left without joints) removed, as poseval does."""
+    """A frame's arrays with the joints inside its ignore regions (and, in
+    a frame that has regions, the people left without joints) removed, as
+    poseval does."""
     xs = img.get('ignore_regions_x', [])
     ys = img.get('ignore_regions_y', [])
     if len(xs) != len(ys) or any(len(x) != len(y) for x, y in zip(xs, ys)):
@@ -190,10 +205,11 @@ def _with_ignore_regions(img, where, joints, visible, head, track_ids, k):
              for x, y in zip(xs, ys)]
     joints = np.asarray(joints, dtype=np.float64)
     visible = np.asarray(visible, dtype=bool)
+    keep = np.ones(len(joints), bool)
     if polys:
         visible &= ~inside_any(joints.reshape(-1, 2),
                                polys).reshape(visible.shape)
-    keep = visible.any(-1)
+        keep = visible.any(-1)
     return dict(joints=joints[keep].reshape(-1, k, 2),
                 visible=visible[keep].reshape(-1, k),
                 head_size=np.asarray(head, dtype=np.float64)[keep],
