@@ -231,7 +231,7 @@ def test_reuse_features_runs_the_backbone_once_per_crop(inferencer):
     frame instead of one per person, frame and clip."""
     reuse = VideoPoseInferencer(TINY_CFG, device='cpu',
                                 det_model='whole_image')
-    assert reuse.reuse_features and reuse.reuse_align
+    assert reuse.reuse_features and reuse.reuse.align
     reuse.model.load_state_dict(inferencer.model.state_dict())
     passes = {}
     for name, inf in (('reuse', reuse), ('per_clip', inferencer)):
@@ -353,8 +353,7 @@ def test_a_frame_folder_is_read_in_natural_order(tmp_path):
     """Frames named 1, 2, ..., 10 come in that order, not 1, 10, 2; other
     files are left out with a warning naming them; a frame that cannot be
     decoded is one error naming it."""
-    from tdmi_mmpose.apis.inferencers.video_pose_inferencer import \
-        frame_folder
+    from tdmi_mmpose.utils.frames import frame_folder
     src = [f'{SAMPLE}/videos/000001_mpiinew_test/{i:06d}.jpg'
            for i in range(5)]
     folder = tmp_path / 'clip'

@@ -152,3 +152,21 @@ def test_tools_are_thin_and_find_the_package_by_import():
                 assert edit not in text, path
                 if top == 'tools':
                     assert text.count('\n') <= 200, path
+
+
+def test_the_video_inferencer_holds_only_what_is_video_specific():
+    """The video inferencer stays readable (at most 350 lines): people per
+    frame live in ``apis.people``, the helpers that are not inferencers
+    (feature reuse, the person tracker, smoothing, the video model's
+    loading) in ``apis/inferencers/utils`` as mmpose keeps its own."""
+    folder = osp.join(ROOT, PACKAGE, 'apis', 'inferencers')
+    with open(osp.join(folder, 'video_pose_inferencer.py')) as f:
+        lines = len(f.readlines())
+    assert lines <= 350, f'video_pose_inferencer.py has {lines} lines'
+    helpers = sorted(os.listdir(osp.join(folder, 'utils')))
+    for name in ('feature_reuse.py', 'person_tracker.py', 'smoothing.py',
+                 'video_model.py'):
+        assert name in helpers
+    graph = import_graph()
+    deps = graph[f'{PACKAGE}.apis.inferencers.video_pose_inferencer']
+    assert f'{PACKAGE}.apis.people' in deps

@@ -24,8 +24,7 @@ from mmpose.registry import MODELS
 from zoo_server import Zoo, refused_address
 
 from tdmi_mmpose.apis import VideoPoseInferencer
-from tdmi_mmpose.apis.inferencers.video_pose_inferencer import \
-    check_detector_name
+from tdmi_mmpose.apis.people import check_detector_name
 from tdmi_mmpose.utils.model_zoo import (DownloadError, ModelNameError,
                                          cached_path, download, find_model,
                                          is_detector, resolve_weights)

@@ -259,7 +259,7 @@ def test_the_registered_metric_takes_the_video_pipelines_track_ids(
 
 
 def test_keypoint_hota_by_hand():
-    from tdmi_mmpose.evaluation.functional.pose_tracking import \
+    from tdmi_mmpose.evaluation.functional.keypoint_hota import \
         keypoint_hota
     # exact on every frame, one id: DetA = AssA = HOTA = 1 at every alpha
     exact = [frame([(1, [A, B])], [(7, [A, B])])] * 2
@@ -298,7 +298,7 @@ def test_keypoint_hota_by_hand():
 
 
 def test_mmposes_greedy_matching_keeps_ids_and_starts_new_ones():
-    from tdmi_mmpose.apis.inferencers.tracking import greedy_track
+    from tdmi_mmpose.apis.inferencers.utils.person_tracker import greedy_track
 
     def person(x, y=0.0):
         kpts = np.stack([np.linspace(x, x + 20, 17),
@@ -417,7 +417,7 @@ def test_smoother_parameters_are_checked_when_built(spec, words):
     """Parameters that would give NaN, change nothing or fail mid-run are
     refused at construction, naming the parameter."""
     from tdmi_mmpose.apis.inferencers import TrackSmoother
-    from tdmi_mmpose.apis.inferencers.smoothing import smoother_config
+    from tdmi_mmpose.apis.inferencers.utils.smoothing import smoother_config
     with pytest.raises(ValueError, match=re.escape(words)):
         cfg = smoother_config(spec)
         TrackSmoother(cfg.pop('type'), **cfg)
@@ -425,7 +425,7 @@ def test_smoother_parameters_are_checked_when_built(spec, words):
 
 def test_smoother_parameters_from_the_command_line_take_effect():
     from tdmi_mmpose.apis.inferencers import TrackSmoother
-    from tdmi_mmpose.apis.inferencers.smoothing import smoother_config
+    from tdmi_mmpose.apis.inferencers.utils.smoothing import smoother_config
     cfg = smoother_config('gaussian:sigma=0.5,window=3')
     assert cfg == dict(type='gaussian', sigma=0.5, window=3)
     rng = np.random.default_rng(0)
@@ -541,7 +541,7 @@ def test_the_hota_total_pools_the_joints_as_the_kit_does():
     Pooled as the PoseTrack21 kit's Total: DetA = 2 / (2 + 2) = 0.5, AssA =
     (1 x 2 + 0 x 0) / 2 = 1, HOTA = sqrt(0.5); the mean over the joints
     would be HOTA (1 + 0) / 2 = 0.5."""
-    from tdmi_mmpose.evaluation.functional.pose_tracking import \
+    from tdmi_mmpose.evaluation.functional.keypoint_hota import \
         keypoint_hota
     seq = [frame([(1, [A, B])], [(7, [A, None])])] * 2
     out = keypoint_hota([seq], 2)
@@ -556,7 +556,7 @@ def test_hota_ignores_predictions_off_the_top_left_as_the_kit_does():
     """The kit counts a predicted joint only where x > 0 and y > 0: a
     predicted joint at x = -3 (off the image's left edge) is ignored there,
     a false positive with ``positive_only=False``."""
-    from tdmi_mmpose.evaluation.functional.pose_tracking import \
+    from tdmi_mmpose.evaluation.functional.keypoint_hota import \
         keypoint_hota
     seq = [frame([(1, [A, None])], [(7, [A, (-3.0, 50.0)])])]
     kit = keypoint_hota([seq], 2)

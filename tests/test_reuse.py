@@ -125,9 +125,9 @@ def test_aligned_reuse_is_the_default_and_configs_set_it(reuse, reuse_cfg,
                                                         tmp_path):
     plain = VideoPoseInferencer(TINY_CFG, device='cpu',
                                 det_model='whole_image')
-    assert plain.reuse_features and plain.reuse_align
-    assert plain.reuse_tolerance == 0.05
-    assert reuse.reuse_features and reuse.reuse_tolerance == 0.2
+    assert plain.reuse_features and plain.reuse.align
+    assert plain.reuse.tolerance == 0.05
+    assert reuse.reuse_features and reuse.reuse.tolerance == 0.2
     assert not VideoPoseInferencer(reuse_cfg, device='cpu',
                                    reuse_features=False,
                                    det_model='whole_image').reuse_features
@@ -137,7 +137,7 @@ def test_aligned_reuse_is_the_default_and_configs_set_it(reuse, reuse_cfg,
                         'reuse_align=False))\n')
     inf = VideoPoseInferencer(str(per_clip), device='cpu',
                               det_model='whole_image')
-    assert not inf.reuse_features and not inf.reuse_align
+    assert not inf.reuse_features and not inf.reuse.align
     assert inf.reuse_mode == 'off (per clip)'
 
 
@@ -167,7 +167,7 @@ def test_warp_to_crop_moves_features_to_the_target_crop(flipped):
     other crops (shifted, larger) into the target crop, hold the target's
     coordinates wherever the source crop covers it (bilinear resampling is
     exact on a linear ramp); a row cropped like the target is unchanged."""
-    from tdmi_mmpose.apis.inferencers.feature_reuse import warp_to_crop
+    from tdmi_mmpose.apis.inferencers.utils.feature_reuse import warp_to_crop
     size = (16, 12)
     target = ((60., 50.), (40., 53.3))
     sources = [((66., 47.), (40., 53.3)), ((58., 52.), (60., 80.)), target]
@@ -293,7 +293,7 @@ def test_tolerance_zero_is_the_per_clip_protocol():
     """Boxes that move every frame: at tolerance 0 reuse gives the per-clip
     keypoints (every frame of a clip cropped with the key frame's box);
     at 0.2 it runs the backbone less and keeps every crop within 0.2."""
-    from tdmi_mmpose.apis.inferencers.feature_reuse import crop_distance
+    from tdmi_mmpose.apis.inferencers.utils.feature_reuse import crop_distance
     torch.manual_seed(0)
     per_clip = VideoPoseInferencer(TINY_CFG, device='cpu',
                                    reuse_features=False,

@@ -130,6 +130,27 @@ def export_onnx(model, out_file, batch=1, opset=17):
     return shape
 
 
+def check_backend(backend, onnx_file=None):
+    """Refuse, before any model is built, a backend other than
+    ``'pytorch'`` or ``'onnxruntime'``, or the latter without its file."""
+    if backend not in ('pytorch', 'onnxruntime'):
+        raise ValueError(f"backend must be 'pytorch' or 'onnxruntime', got "
+                         f'{backend!r}')
+    if backend == 'onnxruntime' and onnx_file is None:
+        raise ValueError(
+            "backend='onnxruntime' runs the exported network: give "
+            'onnx_file (tools/deployment/pytorch2onnx.py writes it)')
+
+
+def pose_network(model, backend='pytorch', onnx_file=None):
+    """What runs ``model``'s network: the model itself, or for
+    ``'onnxruntime'`` an :class:`ONNXRuntimePoseModel` of ``onnx_file``."""
+    check_backend(backend, onnx_file)
+    if backend == 'onnxruntime':
+        return ONNXRuntimePoseModel(model, onnx_file)
+    return model
+
+
 class ONNXRuntimePoseModel:
     """A pose model whose network runs in onnxruntime: ``test_step`` takes
     what the torch model's takes and returns the same data samples (the

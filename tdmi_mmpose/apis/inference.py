@@ -161,6 +161,74 @@ def clip_data_info(images, paths, key, box, score, dataset_meta):
     return info
 
 
+def clip_windows(frames, delta, online=False):
+    """The clip of each frame of a stream, frame after frame, holding only
+    one clip span of frames.
+
+    Args:
+        frames (iterable[tuple]): Per frame, in order, a tuple whose first
+            item is the frame's index (0, 1, ...) and second its image.
+        delta (int): Neighbours on each side.
+        online (bool): Read no future frame: the clip of ``t`` is
+            ``t-delta ... t`` with ``t`` repeated. Default: False.
+
+    Yields:
+        tuple: ``(key, window)``: the key frame's tuple and the ``2*delta +
+        1`` tuples of its clip, clipped to the stream's first and last
+        frame; a frame of another size than the key frame is replaced by
+        the nearest one of its size.
+    """
+    buffer, last = {}, -1
+
+    def window(key):
+        clip = []
+        for offset in range(-delta, delta + 1):
+            index = min(max(key + offset, 0), last)
+            while buffer[index][1].shape[:2] != buffer[key][1].shape[:2]:
+                index += 1 if index < key else -1
+            clip.append(buffer[index])
+        return buffer[key], clip
+
+    for entry in frames:
+        last = entry[0]
+        buffer[last] = entry
+        key = last if online else last - delta
+        if key >= 0:
+            yield window(key)
+        for old in [i for i in buffer if i < key + 1 - delta]:
+            del buffer[old]
+    if not online:
+        for key in range(max(last - delta + 1, 0), last + 1):
+            yield window(key)
+
+
+def warn_undecoded(inputs, decoded, name='the video'):
+    """One warning when a video's header promised more frames than
+    ``decoded`` (a damaged or cut file); other inputs are not checked."""
+    promised = len(inputs) if isinstance(inputs, mmcv.VideoReader) else 0
+    if promised > decoded:
+        warnings.warn(f'{name}: its header promises {promised} frames, '
+                      f'{decoded} could be decoded; the rest were not '
+                      'processed (a damaged or cut file?)')
+
+
+def empty_pose_sample(img_path, shape, dataset_meta):
+    """The data sample of a frame without people: ``pred_instances`` with
+    ``(0, K, 2)`` keypoints, ``(0, K)`` scores, ``(0, 4)`` boxes, no box
+    scores and no ``track_ids``."""
+    from mmengine.structures import InstanceData
+    from mmpose.structures import PoseDataSample
+    k = dataset_meta['num_keypoints']
+    sample = PoseDataSample(metainfo=dict(img_path=img_path,
+                                          ori_shape=shape))
+    sample.pred_instances = InstanceData(
+        keypoints=np.zeros((0, k, 2), np.float32),
+        keypoint_scores=np.zeros((0, k), np.float32),
+        bboxes=np.zeros((0, 4), np.float32),
+        bbox_scores=np.zeros(0, np.float32), track_ids=np.zeros(0, np.int64))
+    return sample
+
+
 def inference_video_topdown(model, frames, bboxes=None, bbox_format='xyxy'):
     """Estimate the poses in the key (centre) frame of a clip.
 

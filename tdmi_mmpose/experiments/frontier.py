@@ -32,8 +32,8 @@ from .models import (BBOX_THR, SUBSET_NAMES as SUBSETS, checkpoint_path,
                      config_path, run_dir, tracker)
 from .records import Progress, RunRecord, write_json
 from .stats import aggregate, fmt, fmt_diff
-from .video_eval import (count_backbone_crops, given_boxes_inferencer,
-                         held_gt_boxes, val_videos, video_map)
+from .video_eval import (count_backbone_crops, held_gt_boxes, val_videos,
+                         video_map)
 
 # name -> (label, model, flip test, feature reuse)
 # name -> (label, model, flip test, feature reuse)
@@ -58,6 +58,7 @@ def build(pipeline, config, ckpt, device, det):
     from mmengine.registry import DefaultScope
 
     from tdmi_mmpose.apis import VideoPoseInferencer
+    from tdmi_mmpose.apis.people import GivenBoxesInferencer
     _, model, flip, reuse = PIPELINES[pipeline]
     if model == 'single-frame':
         with DefaultScope.overwrite_default_scope('mmpose'):
@@ -65,8 +66,8 @@ def build(pipeline, config, ckpt, device, det):
                 from mmpose.apis.inferencers import Pose2DInferencer
                 inf = Pose2DInferencer(config, ckpt, device=device, **det)
             else:
-                inf = given_boxes_inferencer()(config, ckpt, device=device,
-                                               det_model='whole_image')
+                inf = GivenBoxesInferencer(config, ckpt, device=device,
+                                           det_model='whole_image')
     else:
         inf = VideoPoseInferencer(config, ckpt, device=device,
                                   tracker=tracker(), reuse_features=reuse,

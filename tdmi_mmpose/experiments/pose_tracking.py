@@ -59,7 +59,7 @@ def run_poses(model, config, ckpt, det, data_root):
 def bytetrack_ids(frames):
     """ByteTrack (the video inferencer's, on the people's boxes) ids of each
     frame's people; people it does not report get -1."""
-    from tdmi_mmpose.apis.inferencers.tracking import PersonTracker
+    from tdmi_mmpose.apis.inferencers.utils.person_tracker import PersonTracker
     tracks = PersonTracker(tracker())
     return [tracks.ids(np.asarray(
         [[*np.ravel(p['bbox'])[:4], float(np.ravel(p['bbox_score'])[0])]
@@ -111,7 +111,7 @@ def run(args):
     """
     from mmpose.datasets.datasets.utils import parse_pose_metainfo
 
-    from tdmi_mmpose.apis.inferencers.tracking import greedy_track
+    from tdmi_mmpose.apis.inferencers.utils.person_tracker import greedy_track
     from tdmi_mmpose.evaluation.functional import unique_ids
     det = main_job_detector(args.job)
     sigmas = parse_pose_metainfo(dict(

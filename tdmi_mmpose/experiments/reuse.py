@@ -70,7 +70,7 @@ def measure(args, record):
         record.put(key, seed, dict(
             {s: mAP[s]['Mean'] for s in SUBSETS}, frames_per_second=fps,
             backbone_crops=sum(crops),
-            tolerance=inferencer.reuse_tolerance if mode != 'per-clip' else 0))
+            tolerance=inferencer.reuse.tolerance if mode != 'per-clip' else 0))
         progress.finish(f'mAP {mAP["all"]["Mean"]:.1f}, {fps:.1f} frames/s, '
                         f'{sum(crops)} backbone crops')
 

@@ -28,7 +28,7 @@ def run_poses(model, config, ckpt, data_root):
     """Per video, per frame: the people with their ByteTrack ids, on the
     held ground-truth boxes."""
     from tdmi_mmpose.apis import VideoPoseInferencer
-    from tdmi_mmpose.experiments.video_eval import given_boxes_inferencer
+    from tdmi_mmpose.apis.people import GivenBoxesInferencer
     boxes = held_gt_boxes(data_root)
     videos, _ = val_videos(data_root)
     if model == 'tdmi':
@@ -38,8 +38,8 @@ def run_poses(model, config, ckpt, data_root):
     else:
         from mmengine.registry import DefaultScope
         with DefaultScope.overwrite_default_scope('mmpose'):
-            inf = given_boxes_inferencer()(config, ckpt, device='cpu',
-                                           det_model='whole_image')
+            inf = GivenBoxesInferencer(config, ckpt, device='cpu',
+                                       det_model='whole_image')
         inf.model.test_cfg = dict(inf.model.test_cfg, flip_test=False)
     out = {}
     for video, images in videos.items():
@@ -56,7 +56,7 @@ def run_poses(model, config, ckpt, data_root):
 
 def smoothed(poses, kind):
     """The poses with each track's keypoints smoothed online by ``kind``."""
-    from tdmi_mmpose.apis.inferencers.smoothing import TrackSmoother
+    from tdmi_mmpose.apis.inferencers.utils.smoothing import TrackSmoother
     if kind == 'none':
         return poses
     out = {}

@@ -85,25 +85,6 @@ def video_map(inferencer, data_root, boxes=None, **call_kwargs):
     return mAP, fps
 
 
-def given_boxes_inferencer():
-    """mmpose's ``Pose2DInferencer`` fed the boxes given to each frame
-    (mmpose 1.3.2's ignores ``bboxes`` for top-down models and would run a
-    detector or take the whole image)."""
-    from mmpose.apis.inferencers import Pose2DInferencer
-
-    class GivenBoxes(Pose2DInferencer):
-
-        def preprocess_single(self, input, index, bbox_thr=0.3, nms_thr=0.3,
-                              bboxes=()):
-            info = dict(img_path=input) if isinstance(input, str) else dict(
-                img=input, img_path=f'{index:06d}.jpg')
-            info.update(self.model.dataset_meta)
-            return [self.pipeline(dict(info, bbox=np.asarray(b[None, :4]),
-                                       bbox_score=np.asarray(b[4:5])))
-                    for b in np.asarray(bboxes, np.float32).reshape(-1, 5)]
-    return GivenBoxes
-
-
 @contextlib.contextmanager
 def count_backbone_crops(model):
     """Count the crops ``model``'s backbone runs on while the block runs.

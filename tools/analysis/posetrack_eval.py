@@ -4,7 +4,7 @@ and PoseTrack21's keypoint HOTA (DetA, AssA, FA-HOTA) of a folder of
 per-video prediction files against the ground truth, printed per joint
 group like poseval's command line. poseval's rules, its skip of each
 video's last labelled frame included (``--no-skip-last`` evaluates it):
-:mod:`tdmi_mmpose.evaluation.functional.pose_tracking`.
+:mod:`tdmi_mmpose.evaluation.functional.posetrack_mota`.
 
 Example:
     python tools/analysis/posetrack_eval.py \

@@ -1,9 +1,8 @@
 from ...utils.boxes import boxes_from_json
-from .feature_reuse import FeatureReuse, crop_distance, warp_to_crop
 from .mmpose_inferencer import MMPoseInferencer
-from .smoothing import OneEuroFilter, TrackSmoother, WindowFilter
-from .tracking import greedy_track
-from .video_pose_inferencer import VideoPoseInferencer, bytetrack
+from .utils import (FeatureReuse, OneEuroFilter, TrackSmoother, WindowFilter,
+                    bytetrack, crop_distance, greedy_track, warp_to_crop)
+from .video_pose_inferencer import VideoPoseInferencer
 
 __all__ = [
     'VideoPoseInferencer', 'MMPoseInferencer', 'FeatureReuse',

@@ -1,62 +1,26 @@
 """Video pose inferencer: mmdet detection, mmdet tracking, TDMI poses."""
-import json
 import os
-import os.path as osp
-import warnings
-from collections import deque
 
-import cv2
 import mmcv
+import mmengine
 import numpy as np
 import torch
-from mmengine.config import Config
-from mmengine.structures import InstanceData
 from mmpose.apis.inferencers import Pose2DInferencer
-from mmpose.evaluation.functional import nearby_joints_nms
 from mmpose.registry import INFERENCERS
-from mmpose.structures import PoseDataSample, merge_data_samples
+from mmpose.structures import merge_data_samples
 
-from ...models.utils import is_video_state_dict, single_frame_state_dict
-from ...utils.boxes import boxes_from_json, check_boxes_video
-from ...utils.model_zoo import (DownloadError, ModelNameError, find_model,
-                                is_detector, resolve_weights)
+from ...utils.frames import frame_folder
+from ...utils.model_zoo import resolve_weights
+from ..deployment import check_backend, pose_network
 from ..inference import (as_bgr_uint8, check_video_model, clip_data_info,
-                         person_boxes)
-from ..people import check_detector_name, detect_people
-from .feature_reuse import FeatureReuse
-from .smoothing import TrackSmoother, smoother_config
-from .tracking import PersonTracker, bytetrack
-
-
-def frame_folder(folder):
-    """The frames of a folder, in natural order of their names (``2.jpg``
-    before ``10.jpg``); other files are left out with one warning naming
-    them."""
-    from ...utils.frames import frame_files
-    frames = frame_files(folder)
-    others = sorted(set(os.listdir(folder)) - set(frames))
-    others = [f for f in others if osp.isfile(osp.join(folder, f))]
-    if others:
-        warnings.warn(f'{folder}: {len(others)} files that are not frames '
-                      f'are left out ({", ".join(others[:3])}'
-                      f'{", ..." if len(others) > 3 else ""})')
-    if not frames:
-        raise ValueError(f'{folder} holds no frame (.jpg, .jpeg, .png, '
-                         '.bmp, .webp files)')
-    return [osp.join(folder, f) for f in frames]
-
-
-def check_detector_config(path):
-    """Refuse, in one line, an mmdet config file that is a tracker (its
-    model holds a ``detector``), which mmdet's detector inferencer cannot
-    run."""
-    model = Config.fromfile(path).get('model') or {}
-    if 'detector' in model or 'tracker' in model:
-        raise ValueError(
-            f'det_model {path} is an mmdet tracker config (model type '
-            f'{model.get("type")}), not a detector: give its detector as a '
-            "config or name (e.g. 'rtmdet-m'); tracking is the tracker "
-            'argument (ByteTrack by default)')
+                         clip_windows, empty_pose_sample, warn_undecoded)
+from ..people import (PersonDetector, given_boxes, load_boxes, pose_nms,
+                      warn_unused_boxes)
+from .utils import FeatureReuse, PersonTracker, TrackSmoother, bytetrack
+from .utils.person_tracker import draw_track_ids, with_track_ids
+from .utils.smoothing import smoother_config
+from .utils.video_model import (model_from_metafile, tdmi_metafile_entry,
+                                video_checkpoint)
 
 
 @INFERENCERS.register_module(name='tdmi')
@@ -72,19 +36,13 @@ class VideoPoseInferencer(Pose2DInferencer):
     image folder, a list of frames or a generator of frames, written like a
     video at ``stream_fps``; one result per frame, in order, with
     ``predictions`` and ``visualization``; each person has a ``track_id``).
-    A folder of frames is read in natural order of the file names
-    (``2.jpg`` before ``10.jpg``); a frame that cannot be decoded is an
-    error naming it. Frames are decoded once and buffered ``2*delta + 1``
-    at a time; at a video's ends the clip is clipped to its first/last frame, as the
-    datasets do; ``online=True`` reads no future frame (the clip of ``t``
-    is ``t-delta ... t`` with ``t`` repeated). By default each person is
-    cropped once per frame and the clips holding the frame share its
-    backbone features, aligned into each key crop (:class:`FeatureReuse`);
-    ``reuse_features=False`` is the paper's per-clip protocol. A frame of
-    another size than the key frame is replaced by the nearest one of its
-    size, and the feature cache holds one clip span, so memory stays flat.
-    ``model.test_cfg`` can set ``reuse_features``, ``reuse_align`` and
-    ``reuse_tolerance``.
+    Frame folders are read in natural order (``2.jpg`` before ``10.jpg``);
+    frames are decoded once, one clip span at a time (:func:`clip_windows`:
+    clips clipped at the video's ends, ``online=True`` reads no future
+    frame). By default the clips holding a frame share its backbone
+    features (:class:`FeatureReuse`; ``reuse_features=False`` is the
+    paper's per-clip protocol), so memory stays flat; ``model.test_cfg``
+    can set ``reuse_features``, ``reuse_align`` and ``reuse_tolerance``.
 
     Args:
         model (str): Config of a video pose model, or a model name or
@@ -142,8 +100,8 @@ class VideoPoseInferencer(Pose2DInferencer):
             online (:class:`TrackSmoother`): ``'one_euro'``, ``'savgol'``,
             ``'gaussian'``, with parameters as ``'savgol:window=7,order=2'``,
             or a dict with ``type`` and the filter's arguments; bad
-            parameters are refused here. Default: None (off; see the Pose tracking guide for
-            what it does to accuracy and jitter).
+            parameters are refused here. Default: None (off; the Pose
+            tracking guide measures it).
         warm_start (bool): ``weights`` is a single-frame checkpoint: the
             video model is warm-started from it (backbone and detection
             head copied, the neighbour frames entering at zero, so it
@@ -159,13 +117,7 @@ class VideoPoseInferencer(Pose2DInferencer):
                  reuse_features=None, reuse_tolerance=None,
                  reuse_align=None, backend='pytorch', onnx_file=None,
                  warm_start=False, flip_test=None, smoother=None):
-        if backend not in ('pytorch', 'onnxruntime'):
-            raise ValueError(f"backend must be 'pytorch' or 'onnxruntime', "
-                             f'got {backend!r}')
-        if backend == 'onnxruntime' and onnx_file is None:
-            raise ValueError(
-                "backend='onnxruntime' runs the exported network: give "
-                'onnx_file (tools/deployment/pytorch2onnx.py writes it)')
+        check_backend(backend, onnx_file)
         if warm_start and not weights:
             raise ValueError('warm_start=True warm-starts the video model '
                              'from weights=<single-frame checkpoint>: give '
@@ -175,10 +127,7 @@ class VideoPoseInferencer(Pose2DInferencer):
         self._weights, self._warm_start = weights, warm_start
         super().__init__(model, weights, device, scope, det_model,
                          det_weights, det_cat_ids, show_progress)
-        self.network = self.model
-        if backend == 'onnxruntime':
-            from ..deployment import ONNXRuntimePoseModel
-            self.network = ONNXRuntimePoseModel(self.model, onnx_file)
+        self.network = pose_network(self.model, backend, onnx_file)
         if reuse_features is None:
             reuse_features = bool(
                 self.model.test_cfg.get('reuse_features', True))
@@ -187,102 +136,48 @@ class VideoPoseInferencer(Pose2DInferencer):
             self.model.test_cfg = dict(self.model.test_cfg,
                                        flip_test=bool(flip_test))
         cfg = self.model.test_cfg
-        self.num_frames = check_video_model(self.model)
-        self.delta = self.num_frames // 2
+        self.delta = check_video_model(self.model) // 2
         self.reuse = FeatureReuse(
             self.model, self.pipeline, self.collate_fn, self.delta,
-            align=bool(cfg.get('reuse_align', True)
-                       if reuse_align is None else reuse_align),
-            tolerance=cfg.get('reuse_tolerance', 0.05)
-            if reuse_tolerance is None else reuse_tolerance,
-            network=self.network)
+            bool(cfg.get('reuse_align', True) if reuse_align is None else
+                 reuse_align), cfg.get('reuse_tolerance', 0.05)
+            if reuse_tolerance is None else reuse_tolerance, self.network)
         self.tracker_cfg = tracker
         self.smoother_cfg = smoother_config(smoother)
-        self.new_smoother()  # a bad name fails here
+        self.smoother = TrackSmoother.build(self.smoother_cfg)  # checked
         self.stream_fps = stream_fps
         self._track_ids = []
 
-    def new_smoother(self):
-        """A new :class:`TrackSmoother` (each video starts anew), or None."""
-        self.smoother = None
-        if self.smoother_cfg is not None:
-            cfg = dict(self.smoother_cfg)
-            self.smoother = TrackSmoother(cfg.pop('type'), **cfg)
-
     @property
-    def reuse_align(self):
-        return self.reuse.align
-
-    @property
-    def reuse_tolerance(self):
-        return self.reuse.tolerance
+    def num_frames(self):
+        return 2 * self.delta + 1
 
     @property
     def reuse_mode(self):
         """How clips get their frames' features, in words (for logs)."""
-        if not self.reuse_features:
-            return 'off (per clip)'
-        if self.reuse_align:
-            return 'on (aligned: one crop per person and frame)'
-        return f'on (crops within {self.reuse_tolerance:g} of the box)'
+        return self.reuse.describe(self.reuse_features)
 
     @classmethod
     def metafile_entry(cls, model):
-        """``(entry, package root)`` of the model of this package's
-        metafile whose name or alias is ``model`` (any case), or None."""
-        try:
-            entry, root, _ = find_model(model, ('tdmi_mmpose', ))
-        except ModelNameError:
-            return None
-        return entry, root
+        """``(entry, root)`` of a model of this package's metafile, or
+        None (:func:`tdmi_metafile_entry`)."""
+        return tdmi_metafile_entry(model)
 
     def _load_model_from_metafile(self, model):
-        """Config and weights of a model named (or aliased) in this
-        package's metafile, else in mmpose's model zoo; a misspelt name is
-        an error listing the closest names."""
-        entry, root, scope = find_model(model, ('tdmi_mmpose', 'mmpose'),
-                                        'model')
-        if scope == 'mmpose' and is_detector(entry):
-            raise ModelNameError(f'{model!r} is a detector: give it as '
-                                 'det_model, and a video pose model here')
-        weights = entry.get('Weights')
-        if weights is None:
-            warnings.warn(f"{model} ({entry['Name']}) has no published "
-                          'weights: give weights=<your checkpoint>')
-        return Config.fromfile(osp.join(root, entry['Config'])), weights
+        return model_from_metafile(model)
 
     def _load_weights_to_model(self, model, checkpoint, cfg):
-        """mmpose's loading, or with ``warm_start`` the warm start from the
-        single-frame checkpoint (the dataset meta then comes from the video
-        model's config)."""
-        if checkpoint is None:
-            super()._load_weights_to_model(model, checkpoint, cfg)
-            if getattr(model, 'dataset_meta', None) is None:
-                # a config without a training set (an adapted model's)
-                from mmpose.apis.inference import dataset_meta_from_config
-                model.dataset_meta = dataset_meta_from_config(cfg, 'test')
-            return
-        state = checkpoint.get('state_dict', checkpoint)
-        if not self._warm_start:
-            if not is_video_state_dict(state) and any(
-                    k.startswith('backbone.') for k in state):
-                raise ValueError(
-                    f'weights {self._weights!r} is a single-frame '
-                    'checkpoint (no TDE weights), not one of this video '
-                    'model: give warm_start=True to start the video model '
-                    'from it (tools/video_demo.py --warm-start), or a '
-                    'checkpoint of this config')
-            return super()._load_weights_to_model(model, checkpoint, cfg)
-        # the warm-started weights through mmpose's loading; the
-        # single-frame checkpoint's meta describes the single-frame model,
-        # so the dataset_meta comes from the video model's config
-        from mmpose.apis.inference import dataset_meta_from_config
-        state = model.warm_start_state_dict(
-            single_frame_state_dict(
-                checkpoint, name=self._weights,
-                dataset_meta=dataset_meta_from_config(cfg, 'train')),
-            self._weights)
-        super()._load_weights_to_model(model, dict(state_dict=state), cfg)
+        """mmpose's loading of the video model's checkpoint, or with
+        ``warm_start`` of the state warm-started from a single-frame one
+        (:func:`video_checkpoint`)."""
+        if checkpoint is not None:
+            checkpoint = video_checkpoint(model, checkpoint, cfg,
+                                          self._weights, self._warm_start)
+        super()._load_weights_to_model(model, checkpoint, cfg)
+        if getattr(model, 'dataset_meta', None) is None:
+            # a config without a training set (an adapted model's)
+            from mmpose.apis.inference import dataset_meta_from_config
+            model.dataset_meta = dataset_meta_from_config(cfg, 'test')
 
     def _init_pipeline(self, cfg):
         # mmpose's Pose2DInferencer reads these two; video configs that do
@@ -293,35 +188,15 @@ class VideoPoseInferencer(Pose2DInferencer):
 
     def _init_detector(self, det_model=None, det_weights=None,
                        det_cat_ids=None, device=None):
-        """mmpose's choice of detector: ``None`` is mmpose's default person
-        detector (its ``default_det_models['human']``), ``'whole_image'``
-        the whole frame as one person, else an mmdet config or model name
-        or alias with its weights (file, address or model name)."""
-        if det_model in ('whole_image', 'whole-image'):
-            self.detector = None
-            return
-        if det_model is None:
-            from mmpose.apis.inferencers.utils import default_det_models
-            default = default_det_models['human']
-            det_model, det_weights, det_cat_ids = (
-                default['model'], default['weights'], default['cat_ids'])
-        elif not osp.isfile(det_model):
-            check_detector_name(det_model)
-        else:
-            check_detector_config(det_model)
-        det_weights = resolve_weights(det_weights, ('mmdet', ),
-                                      'det_weights')
-        try:
-            super()._init_detector(det_model=det_model,
-                                   det_weights=det_weights,
-                                   det_cat_ids=det_cat_ids, device=device)
-        except DownloadError as err:
-            raise DownloadError(
-                f'the person detector {osp.basename(det_model)}: {err}. Or '
-                "run without it: det_model='whole_image' (the whole frame "
-                'as one person; --det-model whole_image), a local detector '
-                '(det_model=CONFIG, det_weights=FILE), or boxes of your own '
-                '(bboxes=FILE; --bboxes)') from None
+        """The people's detector (:class:`PersonDetector`): ``None`` is
+        mmpose's default person detector, ``'whole_image'`` the whole frame
+        as one person, else an mmdet config or model name or alias with its
+        weights (file, address or model name)."""
+        self.people = PersonDetector(det_model, det_weights,
+                                     0 if det_cat_ids is None else
+                                     det_cat_ids, device=device or 'cpu')
+        self.detector, self.det_cat_ids = (self.people.detector,
+                                           self.people.det_cat_ids)
 
     def _inputs_to_list(self, inputs):
         if isinstance(inputs, os.PathLike):
@@ -342,19 +217,6 @@ class VideoPoseInferencer(Pose2DInferencer):
                                writer=None, predictions=[])
         return inputs
 
-    def _detections(self, image, index, bboxes, bbox_thr, nms_thr):
-        """``(N, 5)`` person boxes with scores of one frame."""
-        if bboxes is not None:  # frames after the listed ones: no boxes
-            given = bboxes[index] if index < len(bboxes) else []
-            boxes, scores = person_boxes(given, 'xyxy', image.shape,
-                                         f'frame {index}')
-            return np.concatenate([boxes, scores[:, None]], 1)
-        if self.detector is None:
-            h, w = image.shape[:2]
-            return np.array([[0, 0, w, h, 1]], np.float32)
-        return detect_people(self.detector, image, self.det_cat_ids,
-                             bbox_thr, nms_thr, f'frame {index}')
-
     def preprocess(self, inputs, batch_size=1, bboxes=None, bbox_thr=0.3,
                    nms_thr=0.3, online=False, **kwargs):
         """Yields, frame after frame in order, the collated clips of the
@@ -373,65 +235,43 @@ class VideoPoseInferencer(Pose2DInferencer):
             nms_thr (float): Detector NMS threshold. Default: 0.3.
             online (bool): Read no future frame. Default: False.
         """
-        if isinstance(bboxes, (str, os.PathLike)):
-            if isinstance(inputs, mmcv.VideoReader):
-                check_boxes_video(os.fspath(bboxes), self.video_info['name'],
-                                  len(inputs))
-            bboxes = boxes_from_json(bboxes)
+        video = isinstance(inputs, mmcv.VideoReader)
+        bboxes = None if bboxes is None else load_boxes(
+            bboxes, self.video_info['name'] if video else None,
+            len(inputs) if video else None)
         self.tracker = PersonTracker(self.tracker_cfg)
-        self.new_smoother()
+        self.smoother = TrackSmoother.build(self.smoother_cfg)  # a new video
         self.reuse.clear()
-        buffer = deque()  # (index, image, name, boxes (N, 5), ids)
-        last = -1
+        self._frames_read = 0
+        people = self._people_per_frame(inputs, bboxes, bbox_thr, nms_thr)
+        for key, window in clip_windows(people, self.delta, online):
+            yield self._clip(key, window)
+        if video:
+            warn_undecoded(inputs, self._frames_read, self.video_info['name'])
+        warn_unused_boxes(bboxes, self._frames_read)
+
+    def _people_per_frame(self, inputs, bboxes, bbox_thr, nms_thr):
+        """Each frame decoded once, its people detected (or given) and
+        tracked: ``(index, image, name, boxes (N, 5), ids)``."""
         for index, frame in enumerate(inputs):
             name = (os.fspath(frame) if isinstance(frame, (str, os.PathLike))
                     else f'{index:06d}.jpg')
             image = as_bgr_uint8(frame, f'frame {index} ({name})')
-            dets = self._detections(image, index, bboxes, bbox_thr, nms_thr)
-            boxes, ids = self.tracker.track(dets, index)
-            buffer.append((index, image, name, boxes, ids))
-            last = index
-            key = index if online else index - self.delta
-            if key >= 0:
-                yield self._clip(buffer, key, last)
-            while buffer and buffer[0][0] < key + 1 - self.delta:
-                buffer.popleft()
-        if not online:
-            for key in range(max(last - self.delta + 1, 0), last + 1):
-                yield self._clip(buffer, key, last)
-        promised = len(inputs) if isinstance(inputs, mmcv.VideoReader) else 0
-        if promised > last + 1:
-            warnings.warn(
-                f'{self.video_info.get("name", "the video")}: its header '
-                f'promises {promised} frames, {last + 1} could be decoded; '
-                'the rest were not processed (a damaged or cut file?)')
-        listed = 0 if bboxes is None else len(bboxes)
-        beyond = [i for i in range(last + 1, listed) if len(bboxes[i])]
-        if beyond:
-            warnings.warn(
-                f'boxes were given for frames {beyond[0]}..{beyond[-1]}, '
-                f'beyond the {last + 1} frames of the input, and were not '
-                'used: frame indices (image_id) are 0-based and must lie in '
-                'the video')
+            dets = self.people(image, f'frame {index}', bbox_thr, nms_thr) \
+                if bboxes is None else given_boxes(bboxes, index, image.shape)
+            self._frames_read = index + 1
+            yield (index, image, name, *self.tracker.track(dets, index))
 
-    def _clip(self, buffer, key, last):
-        """Collated inputs for every person of frame ``key``, whose clip is
-        clipped to ``[0, last]``."""
-        frames = {entry[0]: entry for entry in buffer}
-        _, image, name, boxes, ids = frames[key]
-        window = []
-        for offset in range(-self.delta, self.delta + 1):
-            index = min(max(key + offset, 0), last)
-            # a frame of another size: the nearest one of the key's size
-            while frames[index][1].shape[:2] != image.shape[:2]:
-                index += 1 if index < key else -1
-            window.append(frames[index])
+    def _clip(self, key, window):
+        """Collated inputs for every person of the ``key`` frame
+        (:func:`clip_windows`), and ``[image]``."""
+        index, image, name, boxes, ids = key
         self._track_ids = list(ids)
         if not len(boxes):
             return dict(empty=image.shape[:2], img_path=name), [image]
         if self.reuse_features:  # per person: (window frame, crop box)
             return dict(crops=self.reuse.requests(window, boxes, ids),
-                        key=key), [image]
+                        key=index), [image]
         data = [self.pipeline(clip_data_info(
             [e[1] for e in window], [e[2] for e in window], self.delta,
             box[:4], box[4], self.model.dataset_meta)) for box in boxes]
@@ -458,16 +298,8 @@ class VideoPoseInferencer(Pose2DInferencer):
                 'as one data sample with its people and their track ids; '
                 'read the people from result.pred_instances')
         if 'empty' in inputs:
-            k = self.model.dataset_meta['num_keypoints']
-            sample = PoseDataSample(metainfo=dict(
-                img_path=inputs['img_path'], ori_shape=inputs['empty']))
-            sample.pred_instances = InstanceData(
-                keypoints=np.zeros((0, k, 2), np.float32),
-                keypoint_scores=np.zeros((0, k), np.float32),
-                bboxes=np.zeros((0, 4), np.float32),
-                bbox_scores=np.zeros(0, np.float32),
-                track_ids=np.zeros(0, np.int64))
-            return [sample]
+            return [empty_pose_sample(inputs['img_path'], inputs['empty'],
+                                      self.model.dataset_meta)]
         if 'crops' in inputs:
             samples = self.reuse.predict(inputs['crops'], inputs['key'])
         else:
@@ -475,13 +307,8 @@ class VideoPoseInferencer(Pose2DInferencer):
         merged = merge_data_samples(samples)
         merged.pred_instances.track_ids = np.asarray(self._track_ids,
                                                      np.int64)
-        if pose_based_nms and len(merged.pred_instances) > 1:
-            inst = merged.pred_instances
-            keep = nearby_joints_nms(
-                [dict(keypoints=k, score=s)
-                 for k, s in zip(inst.keypoints, inst.bbox_scores)],
-                num_nearby_joints_thr=inst.keypoints.shape[-2] // 3)
-            merged.pred_instances = inst[np.sort(keep)]
+        if pose_based_nms:
+            merged.pred_instances = pose_nms(merged.pred_instances)
         if self.smoother is not None and len(merged.pred_instances):
             inst = merged.pred_instances
             inst.keypoints = self.smoother(inst.keypoints, inst.track_ids)
@@ -495,12 +322,7 @@ class VideoPoseInferencer(Pose2DInferencer):
         images = super().visualize(inputs, preds, return_vis=True,
                                    **kwargs)
         for image, pred in zip(images, preds):
-            inst = pred.pred_instances
-            for box, tid in zip(inst.bboxes, inst.track_ids):
-                cv2.putText(image, f'id {int(tid)}',
-                            (int(box[0]), max(int(box[1]) - 4, 10)),
-                            cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 0), 1,
-                            cv2.LINE_AA)
+            draw_track_ids(image, pred.pred_instances)
             name = os.path.basename(pred.metainfo['img_path'])
             if show:
                 self.visualizer.show(image, win_name=name,
@@ -514,24 +336,13 @@ class VideoPoseInferencer(Pose2DInferencer):
         """mmpose's results, each person with its ``track_id``."""
         result = super().postprocess(preds, visualization,
                                      return_datasamples=return_datasamples)
-        if not return_datasamples:
-            for instances, pred in zip(result['predictions'], preds):
-                for inst, tid in zip(instances,
-                                     pred.pred_instances.track_ids):
-                    inst['track_id'] = int(tid)
-                    if isinstance(inst.get('bbox'), tuple):  # mmpose's
-                        inst['bbox'] = inst['bbox'][0]
-                    if 'bbox_score' in inst:
-                        inst['bbox_score'] = float(inst['bbox_score'])
-        if pred_out_dir:
-            for instances, pred in zip(result['predictions'], preds):
-                if self._video_input:
-                    self.video_info['predictions'].append(instances)
-                else:
-                    os.makedirs(pred_out_dir, exist_ok=True)
-                    name = os.path.splitext(os.path.basename(
-                        pred.metainfo['img_path']))[0]
-                    with open(os.path.join(pred_out_dir, f'{name}.json'),
-                              'w') as f:
-                        json.dump(instances, f)
+        for people, pred in zip(result['predictions'], preds):
+            if not return_datasamples:
+                with_track_ids(people, pred.pred_instances.track_ids)
+            if pred_out_dir and self._video_input:
+                self.video_info['predictions'].append(people)
+            elif pred_out_dir:  # as mmpose writes them
+                name = os.path.basename(pred.metainfo['img_path'])
+                mmengine.dump(people, os.path.join(
+                    pred_out_dir, f'{os.path.splitext(name)[0]}.json'))
         return result

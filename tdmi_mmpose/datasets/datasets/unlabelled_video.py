@@ -189,7 +189,7 @@ class UnlabelledVideoDataset(BaseCocoStyleDataset):
 
     def _tracker(self):
         if self.tracker_cfg == 'bytetrack':
-            from ...apis.inferencers.tracking import bytetrack
+            from ...apis.inferencers.utils.person_tracker import bytetrack
             return bytetrack()
         return self.tracker_cfg
 

@@ -1,7 +1,5 @@
-from .pose_tracking import (ALPHAS, MOTA_COUNTS, accumulate, hota_sequence,
-                            joint_distances, keypoint_hota,
-                            keypoint_similarity, mota_from_counts,
-                            pose_tracking_mota)
+from .keypoint_hota import (ALPHAS, hota_sequence, keypoint_hota,
+                            keypoint_similarity)
 from .posetrack_ap import (ap_table, average_precision, format_table,
                            frame_predictions, match_frame, posetrack_ap)
 from .posetrack_eval import evaluate_folder, tracking_sequence
@@ -11,15 +9,16 @@ from .posetrack_files import (MAX_TRACK_ID, prediction_file, read_json,
 from .posetrack_gt import (JOINT_GROUPS, POSETRACK15, check_ground_truth,
                            group_means, inside_any, load_ground_truth,
                            parse_ground_truth)
+from .posetrack_mota import (MOTA_COUNTS, accumulate, joint_distances,
+                             mota_from_counts, pose_tracking_mota)
 
 __all__ = [
-    'ALPHAS', 'MOTA_COUNTS', 'accumulate', 'hota_sequence',
-    'joint_distances', 'keypoint_hota', 'keypoint_similarity',
-    'mota_from_counts', 'pose_tracking_mota', 'ap_table',
-    'average_precision', 'format_table', 'frame_predictions', 'match_frame',
-    'posetrack_ap', 'evaluate_folder', 'tracking_sequence', 'MAX_TRACK_ID',
-    'prediction_file', 'read_json', 'read_predictions', 'unique_ids',
-    'write_predictions', 'write_video_predictions', 'JOINT_GROUPS',
-    'POSETRACK15', 'check_ground_truth', 'group_means', 'inside_any',
-    'load_ground_truth', 'parse_ground_truth'
+    'ALPHAS', 'hota_sequence', 'keypoint_hota', 'keypoint_similarity',
+    'ap_table', 'average_precision', 'format_table', 'frame_predictions',
+    'match_frame', 'posetrack_ap', 'evaluate_folder', 'tracking_sequence',
+    'MAX_TRACK_ID', 'prediction_file', 'read_json', 'read_predictions',
+    'unique_ids', 'write_predictions', 'write_video_predictions',
+    'JOINT_GROUPS', 'POSETRACK15', 'check_ground_truth', 'group_means',
+    'inside_any', 'load_ground_truth', 'parse_ground_truth', 'MOTA_COUNTS',
+    'accumulate', 'joint_distances', 'mota_from_counts', 'pose_tracking_mota'
 ]

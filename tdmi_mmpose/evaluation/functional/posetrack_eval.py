@@ -7,7 +7,8 @@ import os.path as osp
 
 import numpy as np
 
-from .pose_tracking import keypoint_hota, pose_tracking_mota
+from .keypoint_hota import keypoint_hota
+from .posetrack_mota import pose_tracking_mota
 from .posetrack_ap import ap_table, posetrack_ap
 from .posetrack_files import prediction_file, read_json, read_predictions
 from .posetrack_gt import (POSETRACK15, check_ground_truth, inside_any,

@@ -1,5 +1,5 @@
-"""PoseTrack's multi-person pose tracking metrics as mmengine metrics:
-PoseTrack17/18's MOTA and PoseTrack21's keypoint HOTA."""
+"""PoseTrack17/18's multi-person pose tracking MOTA as an mmengine
+metric."""
 import os.path as osp
 from collections import defaultdict
 
@@ -8,7 +8,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 from mmpose.registry import METRICS
 
-from ..functional.pose_tracking import keypoint_hota, pose_tracking_mota
+from ..functional.posetrack_mota import pose_tracking_mota
 from ..functional.posetrack_eval import tracking_sequence
 from ..functional.posetrack_gt import (POSETRACK15, group_means,
                                        load_ground_truth)
@@ -48,7 +48,7 @@ def check_track_ids(ids, people, img_id):
 class PoseTrackMOTAMetric(BaseMetric):
     """PoseTrack17/18 multi-person pose tracking MOTA, MOTP, precision,
     recall and identity switches, as poseval computes them
-    (:mod:`tdmi_mmpose.evaluation.functional.pose_tracking`: motmetrics
+    (:mod:`tdmi_mmpose.evaluation.functional.posetrack_mota`: motmetrics
     per joint, a joint matched within 0.5 head sizes, poseval's dummy
     counts and its skip of each video's last labelled frame).
 
@@ -127,29 +127,4 @@ class PoseTrackMOTAMetric(BaseMetric):
             'PoseTrack MOTA %.1f, MOTP %.1f, precision %.1f, recall %.1f, '
             '%d identity switches', metrics['MOTA'], metrics['MOTP'],
             metrics['Precision'], metrics['Recall'], metrics['Switches'])
-        return metrics
-
-
-@METRICS.register_module()
-class PoseTrackHOTAMetric(PoseTrackMOTAMetric):
-    """PoseTrack21's multi-person pose tracking keypoint HOTA, DetA, AssA,
-    FragA, FA-HOTA and LocA (:func:`keypoint_hota`: HOTA with the keypoint
-    similarity ``max(1 - d / 0.5001, 0)``, every labelled frame), per
-    joint group and their mean over the 15 joints.
-
-    Args: as :class:`PoseTrackMOTAMetric` (``skip_last`` is not used:
-        PoseTrack21 evaluates every labelled frame). Default prefix:
-        ``posetrack_hota``.
-    """
-    default_prefix = 'posetrack_hota'
-
-    def compute_metrics(self, results):
-        out = keypoint_hota(self.sequences(results), len(POSETRACK15))
-        metrics = {f'HOTA/{k}': 100 * v for k, v in
-                   group_means(out['HOTA']).items()}
-        metrics.update({k: 100 * v for k, v in out['total'].items()})
-        MMLogger.get_current_instance().info(
-            'PoseTrack21 keypoint HOTA %.1f, DetA %.1f, AssA %.1f, FA-HOTA '
-            '%.1f, LocA %.1f', metrics['HOTA'], metrics['DetA'],
-            metrics['AssA'], metrics['FA-HOTA'], metrics['LocA'])
         return metrics

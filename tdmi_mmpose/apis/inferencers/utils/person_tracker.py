@@ -119,3 +119,28 @@ def greedy_track(frames, method='iou', thr=0.3, sigmas=None):
         last, next_id = current, max([next_id, *[i + 1 for i in ids]])
         out.append(ids)
     return out
+
+
+def draw_track_ids(image, instances):
+    """Write each person's track id above its box on ``image`` (BGR, in
+    place); ``instances`` has ``bboxes`` and ``track_ids``."""
+    import cv2
+    for box, tid in zip(instances.bboxes, instances.track_ids):
+        cv2.putText(image, f'id {int(tid)}',
+                    (int(box[0]), max(int(box[1]) - 4, 10)),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 0), 1,
+                    cv2.LINE_AA)
+    return image
+
+
+def with_track_ids(people, track_ids):
+    """mmpose's result dicts of a frame's people with each one's
+    ``track_id`` (an int), ``bbox`` as 4 numbers and ``bbox_score`` a
+    float (mmpose gives a tuple and a numpy number)."""
+    for person, tid in zip(people, track_ids):
+        person['track_id'] = int(tid)
+        if isinstance(person.get('bbox'), tuple):
+            person['bbox'] = person['bbox'][0]
+        if 'bbox_score' in person:
+            person['bbox_score'] = float(person['bbox_score'])
+    return people

@@ -137,6 +137,15 @@ class TrackSmoother:
         self.kind, self.kwargs, self.forget = kind, kwargs, forget
         self.filters, self.seen, self.frame = {}, {}, 0
 
+    @classmethod
+    def build(cls, cfg):
+        """A smoother of :func:`smoother_config`'s ``cfg`` (a dict with
+        ``type``), or None for None."""
+        if cfg is None:
+            return None
+        cfg = dict(cfg)
+        return cls(cfg.pop('type'), **cfg)
+
     def __call__(self, keypoints, track_ids):
         """``(N, K, 2)`` keypoints of one frame's people and their ``(N,)``
         track ids -> the smoothed keypoints."""

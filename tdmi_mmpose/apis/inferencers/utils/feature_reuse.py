@@ -3,7 +3,7 @@ backbone once, and the clips that hold its frame share its features."""
 import numpy as np
 import torch
 
-from ..inference import clip_data_info
+from ...inference import clip_data_info
 
 
 class FeatureReuse:
@@ -52,6 +52,14 @@ class FeatureReuse:
         self.align = align
         self.tolerance = tolerance
         self.cache = {}  # (frame, box) -> (feats, flipped feats, sample)
+
+    def describe(self, enabled=True):
+        """How clips get their frames' features, in words (for logs)."""
+        if not enabled:
+            return 'off (per clip)'
+        if self.align:
+            return 'on (aligned: one crop per person and frame)'
+        return f'on (crops within {self.tolerance:g} of the box)'
 
     def clear(self):
         """Forget every cached crop (a new video starts)."""
