@@ -12,7 +12,7 @@ env:
 	@bash tools/env/setup_env.sh
 
 demo: env
-	$(PY) tools/demo.py
+	$(PY) tools/main_job.py
 
 test: env
 	@$(PY) -m pytest tests $(PYTEST_ARGS); rc=$$?; \

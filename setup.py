@@ -3,7 +3,9 @@
 Like mmpose, the package carries its configs and tools in ``tdmi_mmpose/.mim``
 so that ``mim train tdmi_mmpose <config>`` and ``mim test`` find them: the
 development install links them, a wheel build copies them into its build
-folder. The pins come from ``requirements/runtime.txt``.
+folder. The research application (``tdmi_mmpose.experiments`` and the
+tools that run it) stays in the checkout: it is not in the wheel. The pins
+come from ``requirements/runtime.txt``.
 """
 import os
 import os.path as osp
@@ -15,6 +17,25 @@ from setuptools.command.build_py import build_py
 
 MIM_FILES = ('configs', 'tools', 'model-index.yml')
 HERE = osp.dirname(osp.abspath(__file__))
+# The research application (the main job, ablations, benchmarks, the docs'
+# tables) reads and writes the checkout (its tests/data, README.md, docs/):
+# it runs from a checkout and is not in the wheel, nor are its tools.
+RESEARCH = ('tdmi_mmpose.experiments', 'tdmi_mmpose.experiments.*')
+
+
+def research_tools(folder, names):
+    """The tools of ``folder`` that run the research application (they
+    import :mod:`tdmi_mmpose.experiments` or run the main job): left out of
+    the wheel's ``.mim/tools``."""
+    out = []
+    for name in names:
+        path = osp.join(folder, name)
+        if name.endswith('.py') and osp.isfile(path):
+            with open(path, encoding='utf-8') as f:
+                text = f.read()
+            if 'tdmi_mmpose.experiments' in text or "'main_job.py'" in text:
+                out.append(name)
+    return out
 
 
 def link_mim_files():
@@ -51,9 +72,9 @@ class BuildPyWithMim(build_py):
                 shutil.rmtree(dst)
             src = osp.join(HERE, name)
             if osp.isdir(src):
-                shutil.copytree(
-                    src, dst,
-                    ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+                skip = shutil.ignore_patterns('__pycache__', '*.pyc')
+                shutil.copytree(src, dst, ignore=lambda d, n: set(skip(
+                    d, n)) | set(research_tools(d, n)))
             else:
                 os.makedirs(osp.dirname(dst), exist_ok=True)
                 shutil.copy2(src, dst)
@@ -92,7 +113,7 @@ if __name__ == '__main__':
         long_description_content_type='text/markdown',
         license='Apache License 2.0',
         packages=find_packages(
-            exclude=('tests', 'tests.*', 'configs', 'tools')),
+            exclude=('tests', 'tests.*', 'configs', 'tools', *RESEARCH)),
         cmdclass={'build_py': BuildPyWithMim},
         python_requires='>=3.10',
         # mmcv (with ops), xtcocotools and chumpy must be built first

@@ -218,7 +218,8 @@ def test_results_of_another_data_set_are_not_overwritten(tmp_path):
         seed=1, num_train_videos=40)))
     (tmp_path / 'results.json').write_text(json.dumps(dict(identity=found)))
     check_work_dir(str(tmp_path), found)  # the same data: fine
-    with pytest.raises(SystemExit) as stop:
+    from tdmi_mmpose.experiments.errors import ExperimentError
+    with pytest.raises(ExperimentError) as stop:
         check_work_dir(str(tmp_path), identity)
     assert 'another data set, built with another seed' in str(stop.value)
     assert json.loads((tmp_path / 'results.json').read_text()) == dict(

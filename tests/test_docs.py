@@ -271,7 +271,8 @@ def test_a_stale_block_is_named_by_record_and_block(tmp_path, monkeypatch):
         tool='table', command='x', date='d', machine='m', load='l',
         source='measured')))
     monkeypatch.setattr(docs, 'RECORDS', str(tmp_path))
-    with pytest.raises(SystemExit, match='broken.json lacks results'):
+    from tdmi_mmpose.experiments.errors import ExperimentError
+    with pytest.raises(ExperimentError, match='broken.json lacks results'):
         docs.read_record('broken')
 
 
@@ -283,3 +284,23 @@ def test_an_emptied_stamp_file_means_the_run_is_done_again(tmp_path):
     assert read_stamp(str(tmp_path)) == {}
     (tmp_path / 'main_job_stamp.json').write_text('{"stamp": "a"}')
     assert read_stamp(str(tmp_path)) == {'stamp': 'a'}
+
+
+def test_the_set_up_writes_its_phase_times_as_a_record(tmp_path):
+    """``TDMI_SETUP_RECORD``: the set-up's phases become a ``table`` record
+    that the docs render, the total last, with what was compiled."""
+    from tdmi_mmpose.experiments.docs import provenance, table
+    from tdmi_mmpose.experiments.setup_record import setup_record
+    path = tmp_path / 'setup.json'
+    setup_record(str(path), 725, 'mmcv,xtcocotools', '6.4G', '-O1', '0.3',
+                 ['venv and build tools=21', 'torch, torchvision, numpy=64'])
+    record = json.load(open(path))
+    assert record['command'].startswith('tools/env/setup_env.sh')
+    text = table(record['results'])
+    assert '| torch, torchvision, numpy | 64 |' in text
+    assert text.index('| total | 725 |') > text.index('| venv and build')
+    assert 'mmcv, xtcocotools' in text and '6.4G' in text
+    assert 'load average 0.3 at the start' in provenance(record, 'setup')
+    script = open(osp.join(ROOT, 'tools', 'env', 'setup_env.sh')).read()
+    assert 'tdmi_mmpose.experiments.setup_record' in script
+    assert script.count('phase "') >= 5

@@ -55,8 +55,19 @@ def test_wheel_holds_configs_tools_and_metadata_and_installs(tmp_path):
     tools = {osp.relpath(osp.join(d, f), ROOT)
              for d, _, files in os.walk(osp.join(ROOT, 'tools'))
              for f in files if f.endswith(('.py', '.sh'))}
-    for path in configs | tools | {'model-index.yml'}:
+    research = {t for t in tools if t.endswith('.py') and (
+        'tdmi_mmpose.experiments' in open(osp.join(ROOT, t)).read()
+        or "'main_job.py'" in open(osp.join(ROOT, t)).read())}
+    assert {'tools/main_job.py', 'tools/demo.py',
+            'tools/analysis/ablation.py'} <= research
+    for path in configs | (tools - research) | {'model-index.yml'}:
         assert f'tdmi_mmpose/.mim/{path}' in names, path
+    # the research application runs from a checkout: not in the wheel
+    for path in research:
+        assert f'tdmi_mmpose/.mim/{path}' not in names, path
+    assert not [n for n in names
+                if n.startswith('tdmi_mmpose/experiments')]
+    assert 'tdmi_mmpose/.mim/tools/train.py' in names
     # one source of pins: the wheel declares requirements/runtime.txt
     from packaging.requirements import Requirement
 

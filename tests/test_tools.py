@@ -211,7 +211,7 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     pipeline (a checkpoint's reuse is the ablation tool's test: both run
     ``train_or_reuse``)."""
     work = tmp_path / 'job'
-    out = run(PY, 'tools/demo.py', '--quick', '--work-dir', work,
+    out = run(PY, 'tools/main_job.py', '--quick', '--work-dir', work,
               '--models', 'single-frame', 'tdmi', 'tdmi-warm',
               '--record', tmp_path / 'main_job.json')
     assert 'TDMI warm-started, +2 epochs' in out
@@ -240,7 +240,7 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     record = json.loads((tmp_path / 'main_job.json').read_text())
     assert record['tool'] == 'main_job' and record['source'] == 'measured'
     assert record['results']['results'] == results
-    assert record['command'].startswith('tools/demo.py --quick')
+    assert record['command'].startswith('tools/main_job.py --quick')
     assert {'date', 'machine', 'load'} <= set(record)
     assert 'video inferencer: feature reuse on (aligned' in out
     assert re.search(r"single-frame pipeline with the same detector: "
@@ -294,6 +294,14 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     test_out = run(PY, 'tools/test.py', cfg, work / 'tdmi' / 'epoch_2.pth',
                    '--work-dir', tmp_path / 'test')
     assert 'degraded/Mean' in test_out and 'clean/Mean' in test_out
+
+
+def test_the_old_main_job_path_answers_with_its_new_place():
+    """``tools/demo.py`` (the main job's old name) runs
+    ``tools/main_job.py`` with a note naming the new place."""
+    out = run(PY, 'tools/demo.py', '--help')
+    assert 'tools/demo.py is now tools/main_job.py' in out
+    assert '--models' in out and '--work-dir' in out
 
 
 def test_mmpose_visualization_hook_draws_key_frames(trained, tmp_path):

@@ -22,6 +22,7 @@ import time
 from typing import NamedTuple
 
 from . import figures
+from .errors import ExperimentError
 from .jobs import evaluate, job_config, read_stamp, stamp, train_or_reuse
 from .models import (MODELS, QUICK, SUBSET_NAMES as SUBSETS, checkpoint_path,
                      config_path, default_data_root, label as model_label,
@@ -69,8 +70,8 @@ def check_work_dir(work_dir, identity):
         differ = [k for k in mine if theirs.get(k) != mine[k]]
         what = ('data set, built with another ' +
                 (', '.join(differ) if differ else 'generator version'))
-    sys.exit(f'ablation.py: error: {path} holds the results of another '
-             f'{what}; nothing was changed: give another --work-dir')
+    raise ExperimentError(f'{path} holds the results of another {what}; '
+                          'nothing was changed: give another --work-dir')
 
 
 def same_run(entry, cfg, manifest, want):
@@ -184,16 +185,16 @@ def plot_only(work_dir):
     trained."""
     path = osp.join(work_dir, 'results.json')
     if not osp.isfile(path):
-        sys.exit(f'ablation.py: error: no results in {work_dir} '
-                 f'({osp.basename(path)} is missing): run ablation.py with '
-                 'this --work-dir first')
+        raise ExperimentError(
+            f'no results in {work_dir} ({osp.basename(path)} is missing): '
+            'run ablation.py with this --work-dir first')
     with open(path) as f:
         results = json.load(f)
     try:
         for out in write_figures(results, work_dir):
             print(f'[ablation] figure: {out}')
     except ValueError as err:
-        sys.exit(f'ablation.py: error: {err}')
+        raise ExperimentError(str(err)) from None
 
 
 def worker_init(threads):

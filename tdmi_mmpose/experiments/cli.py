@@ -44,6 +44,19 @@ def finish_runs_args(parser, args):
     return args
 
 
+def one_line_errors(main, tool):
+    """Run a tool's ``main``; what the research application raises for the
+    user to fix (:class:`.errors.ExperimentError`, a missing file) ends the
+    tool with one line ``TOOL: error: ...`` (exit status 1)."""
+    import sys
+
+    from .errors import ExperimentError
+    try:
+        return main()
+    except (ExperimentError, FileNotFoundError) as err:
+        sys.exit(f'{tool}: error: {err}')
+
+
 def run_and_record(args, run, tool):
     """Run a measurement (the plugin registered first) and, with
     ``--record``, write its docs record as ``tool``; returns its results."""

@@ -30,6 +30,7 @@ import sys
 import time
 
 from . import figures
+from .errors import ExperimentError
 from .models import ROOT, label as model_label
 from .records import write_json
 from .stats import fmt, fmt_diff
@@ -121,12 +122,12 @@ def read_record(name):
         with open(path) as f:
             record = json.load(f)
     except (OSError, json.JSONDecodeError) as err:
-        raise SystemExit(f'docs_tables.py: error: record {path}: {err}')
+        raise ExperimentError(f'record {path}: {err}') from None
     missing = [k for k in ('tool', 'command', 'date', 'machine', 'load',
                            'source', 'results')
                if not isinstance(record, dict) or k not in record]
     if missing:
-        raise SystemExit(f'docs_tables.py: error: record {path} lacks '
+        raise ExperimentError(f'record {path} lacks '
                          f'{", ".join(missing)}: write it again with the '
                          "measuring tool's --record")
     return record
@@ -218,7 +219,7 @@ def render(name, view=None):
         from .smoothing import markdown
         body = markdown(results)
     else:
-        raise SystemExit(f'docs_tables.py: error: record {name}: unknown '
+        raise ExperimentError(f'record {name}: unknown '
                          f'tool {tool!r}')
     return body + '\n\n' + provenance(record, name,
                                         short=view == 'compact') + '\n'

@@ -2,7 +2,7 @@
 results those tools write, next to them:
 
 * :func:`results_figure`: mAP on all / degraded / clean key frames per
-  model, one point per seed where several exist (``tools/demo.py``);
+  model, one point per seed where several exist (``tools/main_job.py``);
 * :func:`forest_figure`: every paired difference to the reference with its
   95% interval, grouped by subset, the zero line marked
   (``tools/analysis/ablation.py``);

@@ -90,7 +90,8 @@ def accuracy(args, record):
     progress = Progress('frontier', len(jobs))
     for i, (pipeline, seed, source) in enumerate(jobs):
         model = PIPELINES[pipeline][1]
-        ckpt = ablation_checkpoint(args, model, seed, 'frontier.py')
+        ckpt = ablation_checkpoint(args.ablation_dir, model, seed,
+                                   args.epochs, args.seeds)
         progress.start(i + 1, f'{PIPELINES[pipeline][0]}, seed {seed}, '
                        f'{source} boxes')
         inf = build(pipeline, configs[model], ckpt, 'cpu',

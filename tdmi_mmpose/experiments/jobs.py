@@ -11,6 +11,7 @@ import time
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from .errors import ExperimentError
 from .models import COLUMNS, DETECTOR, SUBSETS, checkpoint_path, run_dir
 from .records import Progress, RunRecord, write_json
 
@@ -82,7 +83,7 @@ def train_or_reuse(label, cfg, manifest, retrain=False):
     """Path of the trained checkpoint of one model."""
     want = stamp(cfg, manifest)
     record = osp.join(cfg.work_dir, 'main_job_stamp.json')
-    ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
+    ckpt = checkpoint_path(cfg.work_dir, cfg.train_cfg.max_epochs)
     if not retrain and osp.isfile(ckpt) and \
             read_stamp(cfg.work_dir).get('stamp') == want:
         print(f'[main job] {label}: reusing {osp.relpath(ckpt)} '
@@ -135,17 +136,21 @@ def main_job_detector(job):
     return dict(det_model=det_cfg, det_weights=det_ckpt, det_cat_ids=0)
 
 
-def ablation_checkpoint(args, model, seed, tool):
+def ablation_checkpoint(ablation_dir, model, seed, epochs, seeds):
     """The checkpoint of the ablation tool's run of ``model`` and ``seed``
-    at ``args.epochs``; an error saying how to train it otherwise."""
-    ckpt = checkpoint_path(run_dir(args.ablation_dir, model, args.epochs,
-                                   seed), args.epochs)
+    at ``epochs`` in ``ablation_dir``.
+
+    Raises:
+        ExperimentError: it is missing (the message gives the command that
+            trains the ``seeds`` runs).
+    """
+    ckpt = checkpoint_path(run_dir(ablation_dir, model, epochs, seed),
+                           epochs)
     if not osp.isfile(ckpt):
-        raise SystemExit(
-            f'{tool}: error: {ckpt} is missing: train it with `python '
-            'tools/analysis/ablation.py --configs tdmi single-frame --seeds '
-            f'{args.seeds} --epochs {args.epochs} --work-dir '
-            f'{args.ablation_dir}`')
+        raise ExperimentError(
+            f'{ckpt} is missing: train it with `python '
+            f'tools/analysis/ablation.py --configs {model} --seeds {seeds} '
+            f'--epochs {epochs} --work-dir {ablation_dir}`')
     return ckpt
 
 
@@ -175,7 +180,8 @@ def measure_per_seed(args, tool, models, variants, measure, field,
             if any(record.get(f'{m}/{v}', s) is None for v in variants)]
     progress = Progress(tool, len(jobs))
     for i, (model, seed) in enumerate(jobs):
-        ckpt = ablation_checkpoint(args, model, seed, f'{tool}.py')
+        ckpt = ablation_checkpoint(args.ablation_dir, model, seed,
+                                   args.epochs, args.seeds)
         progress.start(i + 1, f'{models[model]}, seed {seed}')
         results = measure(model, ckpt)
         for variant, result in results.items():

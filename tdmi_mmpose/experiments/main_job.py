@@ -1,4 +1,4 @@
-"""The main job (``make demo``, ``tools/demo.py``): does TDMI read degraded
+"""The main job (``make demo``, ``tools/main_job.py``): does TDMI read degraded
 key frames better than a single-frame model? Measured on the built-in
 video dataset.
 
@@ -140,7 +140,7 @@ def results_figure(results, args):
                  if not name.endswith('-detected')}
     return figures.results_figure(
         per_model, osp.join(args.work_dir, 'results.png'),
-        f'tools/demo.py (seed {args.seed}, ground-truth boxes); '
+        f'tools/main_job.py (seed {args.seed}, ground-truth boxes); '
         f'{time.strftime("%Y-%m-%d")}')
 
 
@@ -268,7 +268,7 @@ def detector_stage(args, manifest, cfgs, ckpts, results):
 
 
 def run(args):
-    """The main job, as ``tools/demo.py`` parsed ``args``: ``work_dir``,
+    """The main job, as ``tools/main_job.py`` parsed ``args``: ``work_dir``,
     ``data_root``, ``data_seed``, ``seed``, ``epochs``, ``retrain``,
     ``models``, ``no_video``, ``no_detector``, ``quick``.
 

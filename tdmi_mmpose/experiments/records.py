@@ -6,6 +6,8 @@ import os
 import os.path as osp
 import time
 
+from .errors import ExperimentError
+
 
 class RunRecord:
     """Finished runs of a tool, ``{key: {seed: result}}`` in a JSON file,
@@ -17,8 +19,8 @@ class RunRecord:
         tool (str): The tool's name, for error messages.
 
     Raises:
-        SystemExit: the file is not JSON: one line naming it and what to
-            do; the file is kept as it is.
+        ExperimentError: the file is not JSON (naming it and what to do);
+            the file is kept as it is.
     """
 
     def __init__(self, path, tool):
@@ -29,8 +31,8 @@ class RunRecord:
                 try:
                     self.runs = json.load(f)
                 except json.JSONDecodeError as err:
-                    raise SystemExit(
-                        f'{tool}: error: {path} is not valid JSON ({err}; a '
+                    raise ExperimentError(
+                        f'{path} is not valid JSON ({err}; a '
                         'run stopped while writing it?); it was kept as it '
                         'is: repair it, or move it away to run its runs '
                         'again (their checkpoints are reused)')

@@ -18,27 +18,14 @@ import time
 
 import numpy as np
 
-from .jobs import main_job_detector
-from .models import (BBOX_THR, SUBSET_NAMES as SUBSETS, checkpoint_path,
-                     config_path, label, run_dir, tracker)
+from .jobs import ablation_checkpoint, main_job_detector
+from .models import (BBOX_THR, SUBSET_NAMES as SUBSETS, config_path, label,
+                     tracker)
 from .records import Progress, RunRecord, write_json
 from .stats import aggregate, fmt, fmt_diff
 from .video_eval import count_backbone_crops, gt_boxes, video_map
 
 MODES = ('per-clip', 'reuse', 'aligned')
-
-
-def checkpoint(args, name, seed):
-    """The ablation tool's checkpoint of ``name`` and ``seed``; an error
-    naming the command that trains it when it is missing."""
-    path = checkpoint_path(run_dir(args.work_dir, name, args.epochs, seed),
-                           args.epochs)
-    if not osp.isfile(path):
-        raise FileNotFoundError(
-            f'{path} is missing: train it first with `python tools/'
-            f'analysis/ablation.py --configs {name} --seeds {args.seeds} '
-            f'--epochs {args.epochs} --work-dir {args.work_dir}`')
-    return path
 
 
 def measure(args, record):
@@ -58,7 +45,8 @@ def measure(args, record):
         progress.start(i + 1, f'{label(name)}, seed {seed}, {source} boxes, '
                        f'{mode}')
         inferencer = VideoPoseInferencer(
-            config_path(name), checkpoint(args, name, seed), device='cpu',
+            config_path(name), ablation_checkpoint(
+                args.work_dir, name, seed, args.epochs, args.seeds), device='cpu',
             tracker=tracker(), reuse_features=mode != 'per-clip',
             reuse_tolerance=args.tolerance, reuse_align=mode == 'aligned',
             **(det if source == 'detected' else

@@ -14,7 +14,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from .jobs import evaluate, job_config
-from .models import CONFIGS, config_path
+from .models import CONFIGS, checkpoint_path, config_path
 from .records import write_json
 
 
@@ -112,7 +112,7 @@ def train(cfg, work_dir, epochs, amp, device):
     t0 = time.time()
     runner = Runner.from_cfg(cfg)
     runner.train()
-    return osp.join(work_dir, f'epoch_{epochs}.pth'), time.time() - t0
+    return checkpoint_path(work_dir, epochs), time.time() - t0
 
 
 def evaluate_mean(cfg, ckpt, work_dir):

@@ -152,13 +152,10 @@ def main():
         return plot_only(args.work_dir)
     if args.device == 'cpu':
         os.environ['CUDA_VISIBLE_DEVICES'] = ''
-    import tdmi_mmpose  # noqa: F401  (registers the plugin)
-    from tdmi_mmpose.experiments.docs import load, write_record
-    started = load()
-    results = run(args)
-    if args.record:
-        write_record(args.record, 'ablation', results, started)
+    from tdmi_mmpose.experiments.cli import run_and_record
+    run_and_record(args, run, 'ablation')
 
 
 if __name__ == '__main__':
-    main()
+    from tdmi_mmpose.experiments.cli import one_line_errors
+    one_line_errors(main, 'ablation.py')

@@ -10,7 +10,7 @@ recorded (``frontier_runs.json``) and reused.
 
 Train first (reuses finished runs), then measure:
     python tools/analysis/ablation.py --configs tdmi single-frame --seeds 3
-    python tools/demo.py           # the detector (work_dirs/main_job)
+    python tools/main_job.py           # the detector (work_dirs/main_job)
     python tools/analysis/frontier.py --seeds 3 --w48
 """
 import argparse
@@ -44,4 +44,5 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    from tdmi_mmpose.experiments.cli import one_line_errors
+    one_line_errors(main, 'frontier.py')

@@ -15,7 +15,7 @@ interval, and the backbone crops each mode runs against per clip
 
 Train first (reuses finished runs):
     python tools/analysis/ablation.py --set reuse --seeds 3
-    python tools/demo.py            # the detector (work_dirs/main_job)
+    python tools/main_job.py            # the detector (work_dirs/main_job)
 Then:
     python tools/analysis/reuse_accuracy.py --seeds 3
 """
@@ -68,4 +68,5 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    from tdmi_mmpose.experiments.cli import one_line_errors
+    one_line_errors(main, 'reuse_accuracy.py')

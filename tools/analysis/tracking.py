@@ -9,7 +9,7 @@ against TDMI with ByteTrack. What is measured, and how:
 
 Train first (reuses finished runs), then measure:
     python tools/analysis/ablation.py --configs tdmi single-frame --seeds 3
-    python tools/demo.py           # the detector (work_dirs/main_job)
+    python tools/main_job.py           # the detector (work_dirs/main_job)
     python tools/analysis/tracking.py --seeds 3
 """
 import argparse
@@ -30,4 +30,5 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    from tdmi_mmpose.experiments.cli import one_line_errors
+    one_line_errors(main, 'tracking.py')

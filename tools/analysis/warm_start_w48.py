@@ -52,4 +52,5 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    from tdmi_mmpose.experiments.cli import one_line_errors
+    one_line_errors(main, 'warm_start_w48.py')
