@@ -139,6 +139,7 @@ COMPARISONS = {
     'adapt': [('adapt-train', 'warm-e2'), ('adapt-other', 'warm-e2'),
               ('adapt-train', 'tdmi'), ('adapt-other', 'tdmi'),
               ('adapt-other', 'adapt-train')],
+    'warm': [('warm-e5', 'tdmi-e10'), ('warm-e5', 'single-frame-e10')],
 }
 
 
