@@ -14,8 +14,9 @@ Example:
 import argparse
 import os.path as osp
 
+from tdmi_mmpose.experiments.cli import finish_data_args
 from tdmi_mmpose.experiments.models import (ALIASES, MAIN_JOB_MODELS, MODELS,
-                                            QUICK, ROOT, default_data_root)
+                                            QUICK, ROOT)
 
 
 def parse_args():
@@ -59,12 +60,7 @@ def parse_args():
         base = MODELS[ALIASES.get(name, name)].warm_from
         if base and base not in args.models:
             args.models.insert(0, base)
-    if args.quick:
-        args.epochs = args.epochs or 2
-        if args.data_root is None:
-            args.data_root = osp.join(args.work_dir, 'data')
-    args.data_root = args.data_root or default_data_root(args.data_seed)
-    return args
+    return finish_data_args(args, quick_epochs=2)
 
 
 def main():

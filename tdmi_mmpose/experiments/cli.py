@@ -44,6 +44,18 @@ def finish_runs_args(parser, args):
     return args
 
 
+def finish_data_args(args, quick_epochs):
+    """``--quick``: ``quick_epochs`` unless ``--epochs`` is given, the
+    small videos in ``WORK_DIR/data``; otherwise ``--data-root`` or the
+    default built-in videos of ``--data-seed``."""
+    if args.quick:
+        args.epochs = args.epochs or quick_epochs
+        if args.data_root is None:
+            args.data_root = osp.join(args.work_dir, 'data')
+    args.data_root = args.data_root or default_data_root(args.data_seed)
+    return args
+
+
 def one_line_errors(main, tool):
     """Run a tool's ``main``; what the research application raises for the
     user to fix (:class:`.errors.ExperimentError`, a missing file) ends the

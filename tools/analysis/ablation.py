@@ -61,8 +61,8 @@ import os
 import os.path as osp
 
 from tdmi_mmpose.experiments.ablation import plot_only, run
-from tdmi_mmpose.experiments.models import (COMPARISONS, MODELS, ROOT, SETS,
-                                            default_data_root)
+from tdmi_mmpose.experiments.cli import finish_data_args
+from tdmi_mmpose.experiments.models import COMPARISONS, MODELS, ROOT, SETS
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -138,12 +138,7 @@ def parse_args():
                 names.remove(base)
             names.insert(0, base)
     args.names = names
-    if args.quick:
-        args.epochs = args.epochs or 1
-        if args.data_root is None:
-            args.data_root = osp.join(args.work_dir, 'data')
-    args.data_root = args.data_root or default_data_root(args.data_seed)
-    return args
+    return finish_data_args(args, quick_epochs=1)
 
 
 def main():
