@@ -68,8 +68,10 @@ cached_wheel() {
   if [[ -z "$whl" ]]; then
     log "building $want ($why) into $WHEELS" >&2
     echo "$name" >> "$WHEELS/.built_now"
+    # --no-cache-dir: compiled here, not taken from pip's own wheel cache
+    # (this wheel cache is the one the script keeps and reports)
     env "$@" "${PIP[@]}" wheel -q --no-deps --no-build-isolation \
-      --no-binary "$name" -w "$WHEELS" "$want" >&2
+      --no-cache-dir --no-binary "$name" -w "$WHEELS" "$want" >&2
     whl="$(find_wheel "$name" "${want#*==}")"
     [[ -n "$whl" ]] || { log "no $name wheel in $WHEELS after the build" >&2; return 1; }
   fi
