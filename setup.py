@@ -15,7 +15,7 @@ import sys
 from setuptools import find_packages, setup
 from setuptools.command.build_py import build_py
 
-MIM_FILES = ('configs', 'tools', 'model-index.yml')
+MIM_FILES = ('configs', 'tools', 'demo', 'model-index.yml')
 HERE = osp.dirname(osp.abspath(__file__))
 # The research application (the main job, ablations, benchmarks, the docs'
 # tables) reads and writes the checkout (its tests/data, README.md, docs/):

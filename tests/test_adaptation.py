@@ -1,7 +1,7 @@
 """TDMI learning from unlabelled video: the key frame's degradation, the
 unlabelled video dataset (people cached, bad videos skipped and named), the
 teacher-student estimator and ``tools/adapt.py`` end to end (cache written,
-resumed, the adapted checkpoint run by ``tools/video_demo.py``)."""
+resumed, the adapted checkpoint run by ``demo/video_demo.py``)."""
 import ast
 import json
 import os
@@ -410,7 +410,7 @@ def test_adapt_tool_end_to_end(builtin, tmp_path):
     state = torch.load(ckpt, weights_only=False)['state_dict']
     assert not any(k.startswith('teacher.') for k in state)
     demo = subprocess.run(
-        [sys.executable, 'tools/video_demo.py', str(videos / 'park.mp4'),
+        [sys.executable, 'demo/video_demo.py', str(videos / 'park.mp4'),
          str(cfg), str(ckpt), '--bboxes', str(boxes / 'park.json'),
          '--out-dir', str(tmp_path / 'demo'), '--device', 'cpu'],
         cwd=ROOT, text=True, capture_output=True, timeout=600)

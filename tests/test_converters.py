@@ -11,7 +11,23 @@ import pytest
 from conftest import ROOT, SAMPLE
 from mmpose.registry import DATASETS
 
+from tdmi_mmpose.datasets.converters.posetrack_format import (
+    CATEGORIES, posetrack_frame, posetrack_person)
+
 TOOLS = osp.join(ROOT, 'tools', 'dataset_converters')
+FRAME_KEYS = list(posetrack_frame(1, 'f.jpg', 'v', 1, 1, 1))
+PERSON_KEYS = list(posetrack_person(1, 1, 1, [0.0] * 51, 0, [0, 0, 1, 1],
+                                    [0, 0, 1, 1]))
+
+
+def assert_posetrack18_layout(data):
+    """Every frame and person of ``data`` was written through the one
+    layout (its fields first and in its order, extras after)."""
+    assert data['categories'] == CATEGORIES
+    for image in data['images']:
+        assert list(image)[:len(FRAME_KEYS)] == FRAME_KEYS, image
+    for person in data['annotations']:
+        assert list(person)[:len(PERSON_KEYS)] == PERSON_KEYS, person
 
 
 def run(script, *args):
@@ -46,6 +62,7 @@ def test_posetrack17_conversion_and_renaming(tmp_path):
     out = tmp_path / 'pt17_val.json'
     run('posetrack17_to_coco.py', ann_dir, tmp_path, out, '--rename-frames')
     data = json.loads(out.read_text())
+    assert_posetrack18_layout(data)
     assert [i['file_name'] for i in data['images']] == [
         f'images/bonn/000001_bonn/{n:08d}.jpg' for n in (1, 2, 3)]
     assert (frames / '00000002.jpg').exists()
@@ -105,6 +122,7 @@ def test_hieve_conversion_of_the_published_format(tmp_path):
     run('hieve_to_coco.py', osp.join(HIEVE, 'labels'), tmp_path, out,
         '--image-prefix', 'images/train', '--link-frames')
     data = json.loads(out.read_text())
+    assert_posetrack18_layout(data)
     assert [i['file_name'] for i in data['images']] == [
         f'images/train/hm_in_sample/{n:06d}.jpg' for n in range(3)]
     assert all(i['nframes'] == 3 and (i['width'], i['height']) == (1280, 720)

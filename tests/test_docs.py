@@ -95,7 +95,7 @@ def test_the_readme_is_a_front_page():
     lines = open(osp.join(ROOT, 'README.md')).read().split('\n')
     assert len(lines) <= 250, len(lines)
     text = '\n'.join(lines[:80])  # the first screenful and a half
-    assert 'tools/video_demo.py' in text  # run on my video
+    assert 'demo/video_demo.py' in text  # run on my video
     assert 'posetrack17' in text  # train on PoseTrack17
 
 

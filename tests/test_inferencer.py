@@ -1,5 +1,5 @@
 """Video inference as mmpose users run it: the inferencer (detector,
-tracker, TDMI) and tools/video_demo.py, on the real demo video and on
+tracker, TDMI) and demo/video_demo.py, on the real demo video and on
 built-in videos."""
 import json
 import os.path as osp
@@ -43,7 +43,7 @@ def test_video_demo_on_the_real_video(tmp_path, checkpoint):
         dict(image_id=i, bbox=[300 + 5 * i, 50, 300, 450], score=0.9)
         for i in range(5)]))
     proc = subprocess.run(
-        [sys.executable, 'tools/video_demo.py', osp.join(DATA, 'demo.mp4'),
+        [sys.executable, 'demo/video_demo.py', osp.join(DATA, 'demo.mp4'),
          TINY_CFG, checkpoint, '--bboxes', str(boxes), '--out-dir',
          str(tmp_path / 'out'), '--save-bboxes', str(tmp_path / 'saved.json'),
          '--posetrack-out', str(tmp_path / 'demo.json')],
@@ -73,7 +73,7 @@ def test_video_demo_on_the_real_video(tmp_path, checkpoint):
                                              'track_id'}
     # the fast setting: --no-flip runs, on the boxes the first run saved
     fast = subprocess.run(
-        [sys.executable, 'tools/video_demo.py', osp.join(DATA, 'demo.mp4'),
+        [sys.executable, 'demo/video_demo.py', osp.join(DATA, 'demo.mp4'),
          TINY_CFG, checkpoint, '--bboxes', str(tmp_path / 'saved.json'),
          '--no-flip',
          '--out-dir', str(tmp_path / 'fast')], cwd=ROOT,
@@ -115,7 +115,7 @@ def test_video_demo_on_the_real_video(tmp_path, checkpoint):
      'closest names: td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288'),
 ])
 def test_video_demo_errors(args, words):
-    proc = subprocess.run([sys.executable, 'tools/video_demo.py', *args],
+    proc = subprocess.run([sys.executable, 'demo/video_demo.py', *args],
                           cwd=ROOT, capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode != 0 and words in proc.stderr, proc.stderr[-2000:]
@@ -276,7 +276,7 @@ def test_mmpose_inferencer_on_a_tdmi_config_says_which_inferencer_to_use():
     with pytest.raises(KeyError) as err:
         next(inf(osp.join(DATA, 'demo.mp4')))
     for name in ('tdmi_mmpose.apis.MMPoseInferencer', 'VideoPoseInferencer',
-                 'tools/video_demo.py', 'inference_video_topdown'):
+                 'demo/video_demo.py', 'inference_video_topdown'):
         assert name in str(err.value)
 
 
@@ -333,7 +333,7 @@ def test_video_demo_checks_device_outputs_and_folder_boxes_first(tmp_path):
 
     def demo(*extra):
         return subprocess.run(
-            [sys.executable, 'tools/video_demo.py', str(frames), TINY_CFG,
+            [sys.executable, 'demo/video_demo.py', str(frames), TINY_CFG,
              str(ckpt), *map(str, extra)], cwd=ROOT, text=True,
             capture_output=True, timeout=300)
 

@@ -165,7 +165,7 @@ def test_flip_test_off_works_with_both_backends(backend, tiny_ckpt,
 
 def test_inferencer_demo_tool_runs_a_video_model(tiny_ckpt, tmp_path):
     proc = subprocess.run(
-        [sys.executable, 'tools/inferencer_demo.py', VIDEO, '--pose2d',
+        [sys.executable, 'demo/inferencer_demo.py', VIDEO, '--pose2d',
          TINY_CFG, '--pose2d-weights', tiny_ckpt, '--no-flip',
          '--det-model', 'whole_image', '--posetrack-out',
          str(tmp_path / 'demo_pt.json'), '--vis-out-dir', str(tmp_path / 'vis'), '--pred-out-dir',
@@ -177,7 +177,7 @@ def test_inferencer_demo_tool_runs_a_video_model(tiny_ckpt, tmp_path):
     assert len(json.load(open(tmp_path / 'pred' / 'demo.json'))) == 5
     assert len(json.load(open(tmp_path / 'demo_pt.json'))['images']) == 5
     bad = subprocess.run(
-        [sys.executable, 'tools/inferencer_demo.py', VIDEO, '--pose2d',
+        [sys.executable, 'demo/inferencer_demo.py', VIDEO, '--pose2d',
          SINGLE_CFG, '--no-flip'], cwd=ROOT, capture_output=True, text=True,
         timeout=600)
     assert bad.returncode != 0 and 'single-frame model' in bad.stderr

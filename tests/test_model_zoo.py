@@ -206,7 +206,7 @@ def test_default_detector_is_mmposes_and_whole_image_is_none(
 def documented_command():
     """The real-video command of the get-started page, as a list."""
     text = open(osp.join(ROOT, 'docs', 'en', 'get_started.md')).read()
-    block = re.search(r'```bash\n(.*?tools/video_demo\.py.*?)\n```', text,
+    block = re.search(r'```bash\n(.*?demo/video_demo\.py.*?)\n```', text,
                       re.S).group(1)
     line = block.replace('\\\n', ' ')
     line = next(c for c in line.split('\n') if 'video_demo.py' in c)
@@ -234,7 +234,7 @@ def test_documented_real_video_command_against_a_loopback_zoo(
     # random weights under the official names: their hashes cannot match
     monkeypatch.setenv('TDMI_HASH_CHECK', '0')
     command = documented_command()
-    assert command[1] == 'tools/video_demo.py' and '--warm-start' in command
+    assert command[1] == 'demo/video_demo.py' and '--warm-start' in command
     addresses = [c for c in command if c.startswith(OFFICIAL)]
     assert len(addresses) == 2  # the pose weights and the detector's
     pose_url, det_url = addresses
@@ -253,7 +253,7 @@ def test_documented_real_video_command_against_a_loopback_zoo(
     out = tmp_path / 'out'
     args = [video if c.endswith('.mp4') else str(out) if c == 'out/' else
             c.replace(OFFICIAL, zoo.host) for c in command[2:]]
-    proc = subprocess.run([sys.executable, 'tools/video_demo.py', *args],
+    proc = subprocess.run([sys.executable, 'demo/video_demo.py', *args],
                           cwd=ROOT, capture_output=True, text=True,
                           timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -363,7 +363,7 @@ def test_video_demo_refuses_a_malicious_checkpoint_in_one_line(tmp_path):
     torch.save(dict(state_dict=dict(w=torch.ones(1)),
                     meta=dict(evil=_Payload(marker))), ckpt)
     out = subprocess.run(
-        [sys.executable, 'tools/video_demo.py', osp.join(DATA, 'demo.mp4'),
+        [sys.executable, 'demo/video_demo.py', osp.join(DATA, 'demo.mp4'),
          TINY_CFG, str(ckpt), '--det-model', 'whole_image', '--out-dir',
          str(tmp_path / 'out')], cwd=ROOT, text=True, capture_output=True,
         timeout=600)

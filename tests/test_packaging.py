@@ -53,7 +53,8 @@ def test_wheel_holds_configs_tools_and_metadata_and_installs(tmp_path):
                for d, _, files in os.walk(osp.join(ROOT, 'configs'))
                for f in files if f.endswith(('.py', '.yml'))}
     tools = {osp.relpath(osp.join(d, f), ROOT)
-             for d, _, files in os.walk(osp.join(ROOT, 'tools'))
+             for top in ('tools', 'demo')
+             for d, _, files in os.walk(osp.join(ROOT, top))
              for f in files if f.endswith(('.py', '.sh'))}
     research = {t for t in tools if t.endswith('.py') and (
         'tdmi_mmpose.experiments' in open(osp.join(ROOT, t)).read()
@@ -68,6 +69,7 @@ def test_wheel_holds_configs_tools_and_metadata_and_installs(tmp_path):
     assert not [n for n in names
                 if n.startswith('tdmi_mmpose/experiments')]
     assert 'tdmi_mmpose/.mim/tools/train.py' in names
+    assert 'tdmi_mmpose/.mim/demo/video_demo.py' in names  # as mmpose's
     # one source of pins: the wheel declares requirements/runtime.txt
     from packaging.requirements import Requirement
 

@@ -275,7 +275,7 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     det = sorted((work / 'detector').glob('*.py'))[0]
     det_ckpt = max((work / 'detector').glob('epoch_*.pth'),
                    key=lambda p: int(p.stem.split('_')[1]))
-    run(PY, 'tools/video_demo.py', work / 'data' / 'images' / 'val' /
+    run(PY, 'demo/video_demo.py', work / 'data' / 'images' / 'val' /
         gt.stem, work / 'tdmi' / 'tdmi_hrnet-w8_synthetic-videos-128x96.py',
         work / 'tdmi' / 'epoch_2.pth', '--det-model', det, '--det-weights',
         det_ckpt, '--track-thr', 0.4, '--no-flip', '--out-dir',
@@ -296,12 +296,16 @@ def test_main_job_quick_trains_evaluates_and_renders(tmp_path):
     assert 'degraded/Mean' in test_out and 'clean/Mean' in test_out
 
 
-def test_the_old_main_job_path_answers_with_its_new_place():
-    """``tools/demo.py`` (the main job's old name) runs
-    ``tools/main_job.py`` with a note naming the new place."""
-    out = run(PY, 'tools/demo.py', '--help')
-    assert 'tools/demo.py is now tools/main_job.py' in out
-    assert '--models' in out and '--work-dir' in out
+@pytest.mark.parametrize('old,new,option', [
+    ('tools/demo.py', 'tools/main_job.py', '--models'),
+    ('tools/video_demo.py', 'demo/video_demo.py', '--save-bboxes'),
+    ('tools/inferencer_demo.py', 'demo/inferencer_demo.py', '--pose2d')])
+def test_old_paths_answer_with_their_new_place(old, new, option):
+    """The main job's old name and the demos' old places (one release) run
+    the script at its new place with a note naming it."""
+    out = run(PY, old, '--help')
+    assert f'{old} is now {new}' in out
+    assert option in out
 
 
 def test_mmpose_visualization_hook_draws_key_frames(trained, tmp_path):

@@ -8,7 +8,7 @@ neighbours. No labels are needed. People are found once by mmpose's default
 person detector (or --det-model, or --boxes-dir) and tracked by ByteTrack;
 frames and people are cached in WORK_DIR/cache. An interrupted run resumes
 where it stopped. The result, WORK_DIR/tdmi_adapted.py and .pth, runs in
-tools/video_demo.py and the inferencers without --warm-start.
+demo/video_demo.py and the inferencers without --warm-start.
 
 Examples (docs/en/user_guides/adapt_to_your_videos.md):
     python tools/adapt.py my_videos/ \
@@ -45,7 +45,7 @@ def parse_args(argv=None):
                         f'and the default without CUDA; {GPU_RECIPE}, the '
                         'default with CUDA)')
     parser.add_argument('--boxes-dir', help='boxes files per video '
-                        '(tools/video_demo.py --save-bboxes, named '
+                        '(demo/video_demo.py --save-bboxes, named '
                         '<video name>.json) instead of the detector')
     parser.add_argument('--det-model', help="mmdet config or name, or "
                         "'whole_image'; default: mmpose's default person "
@@ -127,7 +127,7 @@ def main(argv=None):
         msg = err.args[0] if isinstance(err, KeyError) and err.args else err
         sys.exit(f'adapt.py: error: {msg}')
     print(f'[adapt] adapted TDMI: {cfg_path} {ckpt_path}\n[adapt] run it: '
-          f'python tools/video_demo.py VIDEO {cfg_path} {ckpt_path} '
+          f'python demo/video_demo.py VIDEO {cfg_path} {ckpt_path} '
           '--no-flip', flush=True)
 
 

@@ -29,7 +29,7 @@ train_dataloader = dict(
         delta=2,
         key_frame_stride=1,
         # people: mmpose's default person detector (det_model=None), as the
-        # inferencers find them; or boxes files (tools/video_demo.py
+        # inferencers find them; or boxes files (demo/video_demo.py
         # --save-bboxes) in boxes_dir, named <video name>.json
         detector=dict(det_model=None, bbox_thr=0.3, nms_thr=0.3),
         boxes_dir=None,

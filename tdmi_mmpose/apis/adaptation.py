@@ -71,7 +71,7 @@ def adaptation_config(recipe, videos, teacher, work_dir, boxes_dir=None,
 def adapted_model_config(cfg):
     """The student of an adaptation config as an inference config: a
     :class:`VideoTopdownPoseEstimator` (no teacher, no warm start) with a
-    test pipeline, as ``tools/video_demo.py`` and the inferencers read it.
+    test pipeline, as ``demo/video_demo.py`` and the inferencers read it.
 
     Args:
         cfg (Config): The adaptation run's config.
@@ -117,7 +117,7 @@ def adapted_model_config(cfg):
 def export_student(cfg, checkpoint, out_dir, name='tdmi_adapted'):
     """Write the adapted student as ``OUT/NAME.py`` and ``OUT/NAME.pth``:
     an ordinary TDMI config and checkpoint (the teacher's weights left
-    out), which ``tools/video_demo.py`` and the inferencers run without a
+    out), which ``demo/video_demo.py`` and the inferencers run without a
     warm start.
 
     Args:

@@ -124,7 +124,7 @@ class PersonDetector:
                 "run without it: det_model='whole_image' (the whole frame "
                 'as one person; --det-model whole_image), a local detector '
                 '(det_model=CONFIG, det_weights=FILE), or boxes of your own '
-                '(bboxes=FILE, --bboxes; tools/video_demo.py --save-bboxes '
+                '(bboxes=FILE, --bboxes; demo/video_demo.py --save-bboxes '
                 'writes them)') from None
 
     def identity(self):

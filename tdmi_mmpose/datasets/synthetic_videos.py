@@ -42,7 +42,6 @@ Files (``root``)::
 Everything is drawn from ``numpy.random.default_rng`` seeded per video, so
 a seed gives identical files.
 """
-import hashlib
 import json
 import os
 import os.path as osp
@@ -51,17 +50,13 @@ import shutil
 import cv2
 import numpy as np
 
+from .converters.posetrack_format import (posetrack_file, posetrack_frame,
+                                         posetrack_person)
 
-JOINT_NAMES = ('nose', 'head_bottom', 'head_top', 'left_ear', 'right_ear',
-               'left_shoulder', 'right_shoulder', 'left_elbow',
-               'right_elbow', 'left_wrist', 'right_wrist', 'left_hip',
-               'right_hip', 'left_knee', 'right_knee', 'left_ankle',
-               'right_ankle')
-SKELETON = [[16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12],
-            [7, 13], [6, 7], [6, 8], [7, 9], [8, 10], [9, 11], [2, 3],
-            [1, 2], [1, 3], [2, 4], [3, 5], [4, 6], [5, 7]]
-CATEGORIES = [dict(supercategory='person', id=1, name='person',
-                   keypoints=list(JOINT_NAMES), skeleton=SKELETON)]
+# The generator's identity: the runs of the ablation tool and the main job
+# are tied to it. Change it with anything that changes the output (a test
+# pins the output of a small set to it).
+GENERATOR_VERSION = 'dc6310a4f61706a4'
 INFO = dict(description='tdmi_mmpose built-in video pose dataset')
 MOTIONS = ('walk', 'wave', 'turn', 'crouch')
 DEGRADATIONS = ('motion_blur', 'defocus', 'dark', 'occluder')
@@ -387,18 +382,16 @@ def render_video(split, index, params, root):
         cv2.imwrite(osp.join(root, folder, f'{f:06d}.jpg'), img,
                     [cv2.IMWRITE_JPEG_QUALITY, 90])
         image_id = int(f'1{vid_id}{f:04d}')
-        image = dict(file_name=f'{folder}/{f:06d}.jpg', id=image_id,
-                     frame_id=image_id, vid_id=vid_id, nframes=n,
-                     is_labeled=f in labelled, has_no_densepose=True,
-                     width=w, height=h, ignore_regions_x=[],
-                     ignore_regions_y=[], degradations=degraded.get(f, []))
+        regions = []
         if ignore is not None:
             x0, y0 = ignore['x'] - ignore['height'] * 0.5, ignore['y'] - 4
             x1 = ignore['x'] + ignore['height'] * 0.5
             y1 = ignore['y'] + ignore['height'] + 4
-            image['ignore_regions_x'] = [[x0, x1, x1, x0]]
-            image['ignore_regions_y'] = [[y0, y0, y1, y1]]
-        images.append(image)
+            regions = [([x0, x1, x1, x0], [y0, y0, y1, y1])]
+        images.append(posetrack_frame(
+            image_id, f'{folder}/{f:06d}.jpg', vid_id, n, w, h,
+            is_labeled=f in labelled, ignore_regions=regions,
+            degradations=degraded.get(f, [])))
         if f not in labelled:
             continue
         for person, xy, dep in poses:
@@ -413,17 +406,13 @@ def render_video(split, index, params, root):
             r = _BODY['head_r'] * person['height']
             head = 0.5 * (xy[1] + xy[2])  # the drawn head's centre
             box = [round(v, 2) for v in _box(xy[vis], 0.6 * r)]
-            anns.append(dict(
-                id=int(f'{image_id}{person["track_id"]:02d}'),
-                image_id=image_id, category_id=1,
-                track_id=person['track_id'],
-                keypoints=np.round(kpts, 2).reshape(-1).tolist(),
-                num_keypoints=int(vis.sum()),
-                bbox=box, area=round(box[2] * box[3], 2),
-                bbox_head=[round(v, 2) for v in _box(head[None], 1.2 * r)],
-                iscrowd=False, motion=person['motion']))
-    return video, dict(info=INFO, images=images, annotations=anns,
-                       categories=CATEGORIES)
+            anns.append(posetrack_person(
+                int(f'{image_id}{person["track_id"]:02d}'), image_id,
+                person['track_id'],
+                np.round(kpts, 2).reshape(-1).tolist(), int(vis.sum()), box,
+                [round(v, 2) for v in _box(head[None], 1.2 * r)],
+                motion=person['motion']))
+    return video, posetrack_file(images, anns, info=INFO)
 
 
 def _detections(merged, rng):
@@ -479,9 +468,7 @@ def generate_synthetic_videos(root, logger=print, **params):
         raise KeyError(f'unknown parameters {sorted(unknown)}; expected '
                        f'some of {sorted(DEFAULTS)}')
     params = dict(DEFAULTS, **params)
-    with open(__file__, 'rb') as f:  # the generator's code is a parameter
-        version = hashlib.sha256(f.read()).hexdigest()[:16]
-    want = dict(version=version, params=params)
+    want = dict(version=GENERATOR_VERSION, params=params)
     manifest_path = osp.join(root, 'manifest.json')
     if osp.isfile(manifest_path):
         with open(manifest_path) as f:
@@ -495,8 +482,7 @@ def generate_synthetic_videos(root, logger=print, **params):
     manifest = dict(want, splits={})
     for split, count in (('train', params['num_train_videos']),
                          ('val', params['num_val_videos'])):
-        merged = dict(info=INFO, images=[], annotations=[],
-                      categories=CATEGORIES)
+        merged = posetrack_file([], [], info=INFO)
         for i in range(count):
             video, data = render_video(split, i, params, tmp)
             _dump(data, osp.join(tmp, 'annotations', split, f'{video}.json'))

@@ -5,7 +5,7 @@ The built-in videos label every second frame; a user's detector finds
 people in every frame. The stand-in for that detector here is the
 ground-truth person boxes of the labelled frames, linearly interpolated by
 track id over the frames between them (and held at a video's ends), written
-as ``tools/video_demo.py --save-bboxes`` files with their track ids. Only
+as ``demo/video_demo.py --save-bboxes`` files with their track ids. Only
 boxes are written: no keypoint of the annotations is read.
 """
 import json

@@ -90,7 +90,7 @@ def check_boxes_video(path, video, num_frames):
         raise ValueError(
             f'boxes file {path} was written for video {name} ({frames} '
             f'frames), not for {video} ({num_frames} frames): give the '
-            'boxes of this video (tools/video_demo.py --save-bboxes writes '
+            'boxes of this video (demo/video_demo.py --save-bboxes writes '
             'them); if it is the same video renamed, change "video" in the '
             'file')
 

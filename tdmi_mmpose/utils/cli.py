@@ -126,3 +126,21 @@ def check_writable(*folders):
         if folder and not writable(folder):
             raise ValueError(f'cannot write to {folder}: give a folder you '
                              'can write to')
+
+
+def run_moved(old_file, new_path):
+    """Runs the script that ``old_file`` (a tool's old path, kept for one
+    release) moved to, ``new_path`` relative to the old file's folder, with
+    a note on standard error naming the new place; the arguments pass on
+    unchanged."""
+    import runpy
+    import sys
+    here = osp.dirname(osp.abspath(old_file))
+    new_file = osp.normpath(osp.join(here, new_path))
+    name = osp.basename(osp.dirname(osp.abspath(old_file)))
+    old = f'{name}/{osp.basename(old_file)}'
+    new = osp.relpath(new_file, osp.dirname(here))
+    print(f'{old} is now {new} (the old path goes in the next release)',
+          file=sys.stderr)
+    sys.argv[0] = new_file
+    runpy.run_path(new_file, run_name='__main__')

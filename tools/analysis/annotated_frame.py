@@ -1,4 +1,4 @@
-"""One frame of an annotated video (what tools/video_demo.py writes, with
+"""One frame of an annotated video (what demo/video_demo.py writes, with
 skeletons, boxes and track ids) as an image: by default the frame with the
 most people drawn, from the main job's tracked clip, for the docs.
 
@@ -44,7 +44,7 @@ def main():
     if not video or not osp.isfile(video):
         raise SystemExit('annotated_frame: no annotated video '
                          f'({video or "work_dirs/main_job/tracked/"}): run '
-                         'make demo, or give one tools/video_demo.py wrote')
+                         'make demo, or give one demo/video_demo.py wrote')
     import cv2
     import mmcv
     frame = args.frame

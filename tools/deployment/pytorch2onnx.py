@@ -15,7 +15,7 @@ Example:
     python tools/deployment/pytorch2onnx.py \
         configs/tdmi/synthetic/tdmi_hrnet-w8_synthetic-videos-128x96.py \
         work_dirs/main_job/tdmi/epoch_5.pth --out tdmi.onnx
-    python tools/video_demo.py video.mp4 CONFIG CKPT --backend onnxruntime \
+    python demo/video_demo.py video.mp4 CONFIG CKPT --backend onnxruntime \
         --onnx tdmi.onnx
 """
 import argparse

@@ -3,7 +3,7 @@ checkpoint for a TDMI config: backbone and detection head copied, the
 neighbour frames entering at zero, TDE and RDM at the config's random
 initialisation (``VideoTopdownPoseEstimator.warm_start``). The result
 loads like any TDMI checkpoint (``load_from``, ``tools/test.py``,
-``tools/video_demo.py``) and, until fine-tuned, estimates as the
+``demo/video_demo.py``) and, until fine-tuned, estimates as the
 single-frame model does.
 
 Example:

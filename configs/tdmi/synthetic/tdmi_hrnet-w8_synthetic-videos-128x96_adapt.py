@@ -43,7 +43,7 @@ train_dataloader = dict(dataset=dict(
     type='UnlabelledVideoDataset',
     data_root={{_base_.data_root}},
     videos='images/train',
-    # people: boxes files (tools/video_demo.py --save-bboxes format) or,
+    # people: boxes files (demo/video_demo.py --save-bboxes format) or,
     # with boxes_dir=None, mmpose's default person detector
     boxes_dir='unlabelled_boxes/train',
     cache_dir='unlabelled_cache/train',

@@ -1,3 +1,4 @@
-"""Readers of the PoseTrack17 / PoseTrack18 / HiEve annotation formats and
-the PoseTrack18 (COCO-style) layout the converters in
-``tools/dataset_converters`` write."""
+"""Converters of the PoseTrack17 (:mod:`.posetrack17`) and HiEve
+(:mod:`.hieve`) annotation formats to the PoseTrack18 (COCO-style) layout
+(:mod:`.posetrack_format`), which the built-in videos are written in too;
+``tools/dataset_converters`` runs them."""

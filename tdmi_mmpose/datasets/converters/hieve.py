@@ -9,7 +9,7 @@ import os.path as osp
 import re
 import xml.etree.ElementTree as ET
 
-from .posetrack_format import KEYPOINTS
+from .posetrack_format import KEYPOINTS, posetrack_frame, posetrack_person
 
 # HiEve's joints (Table 1 of its format page, in its order) -> PoseTrack18
 # joint names; Chest stands in for head_bottom.
@@ -153,19 +153,17 @@ def convert(ann_dir, image_prefix):
             frame_files.append((osp.join(image_prefix, video,
                                          ann.get('filename', f'{n}.jpg')),
                                 name))
-            images.append(dict(id=img_id, file_name=name, width=width,
-                               height=height, nframes=nframes, vid_id=video,
-                               frame_id=img_id, is_labeled=True))
+            images.append(posetrack_frame(img_id, name, video, nframes,
+                                          width, height))
             objects = ann.get('object') or []
             for obj in objects if isinstance(objects, list) else [objects]:
                 kpts, num, box, head, track = read_person(
                     obj, f'{path}')
                 if num == 0 or box[2] <= 0 or box[3] <= 0:
                     continue
-                annotations.append(dict(
-                    id=len(annotations) + 1, image_id=img_id, category_id=1,
-                    keypoints=kpts, num_keypoints=num, bbox=box,
-                    bbox_head=head, iscrowd=0, track_id=track))
+                annotations.append(posetrack_person(
+                    len(annotations) + 1, img_id, track, kpts, num, box,
+                    head))
     return images, annotations, frame_files
 
 

@@ -117,7 +117,7 @@ class UnlabelledVideoDataset(BaseCocoStyleDataset):
     The people of every frame are found once, as :class:`VideoPoseInferencer`
     finds them: :class:`PersonDetector` (mmpose's default person detector,
     another mmdet detector, or the whole frame) or boxes files written by
-    ``tools/video_demo.py --save-bboxes`` (``boxes_dir/<video name>.json``),
+    ``demo/video_demo.py --save-bboxes`` (``boxes_dir/<video name>.json``),
     then kept as one person across the video by an mmdet tracker
     (ByteTrack), unless the boxes file gives track ids. Decoded frames of
     video files, the people and their ids go into ``cache_dir``; a second

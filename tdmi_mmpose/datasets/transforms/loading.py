@@ -63,7 +63,7 @@ class LoadVideoFrames(LoadImage):
                 'video model one frame at a time: use tdmi_mmpose.apis.'
                 'MMPoseInferencer (the same class, video models included) '
                 "or VideoPoseInferencer (mmpose INFERENCERS 'tdmi'; "
-                'tools/video_demo.py) for videos, or tdmi_mmpose.apis.'
+                'demo/video_demo.py) for videos, or tdmi_mmpose.apis.'
                 'inference_video_topdown(model, frames, bboxes) for one clip')
         else:
             paths = results['frame_paths']

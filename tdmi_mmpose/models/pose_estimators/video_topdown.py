@@ -187,7 +187,7 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
                 'config; for a single-frame checkpoint with this backbone, '
                 "warm-start from it (init_cfg=dict(type='WarmStart', "
                 'checkpoint=...), VideoPoseInferencer(..., warm_start=True), '
-                'tools/video_demo.py --warm-start); to initialise only the '
+                'demo/video_demo.py --warm-start); to initialise only the '
                 "backbone use backbone.init_cfg=dict(type='Pretrained', "
                 "prefix='backbone.', checkpoint=...); to load what matches "
                 'anyway set model.partial_load=True')

@@ -63,7 +63,7 @@ def video_checkpoint(model, checkpoint, cfg, weights, warm_start):
                 f'weights {weights!r} is a single-frame checkpoint (no TDE '
                 'weights), not one of this video model: give '
                 'warm_start=True to start the video model from it '
-                '(tools/video_demo.py --warm-start), or a checkpoint of '
+                '(demo/video_demo.py --warm-start), or a checkpoint of '
                 'this config')
         return checkpoint
     from mmpose.apis.inference import dataset_meta_from_config
