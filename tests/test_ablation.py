@@ -11,7 +11,8 @@ import torch
 from conftest import ROOT
 
 from tdmi_mmpose.experiments.ablation import check_work_dir, markdown
-from tdmi_mmpose.experiments.models import SETS, config_path, default_data_root
+from tdmi_mmpose.experiments.models import SETS, config_path
+from tdmi_mmpose.experiments.params import Paths
 from tdmi_mmpose.experiments.stats import aggregate, summary
 
 
@@ -247,12 +248,18 @@ def test_mi_distill_direction_decides_which_side_learns(
         MutualInformationLoss(distill='teacher')
 
 
-def test_another_data_seed_gets_a_data_root_of_its_own():
+def test_another_data_seed_gets_a_data_root_of_its_own(tmp_path,
+                                                        monkeypatch):
     """Without --data-root, data seed 0 uses the main job's videos and any
-    other seed a directory beside them, so it does not rebuild them."""
-    data = osp.join(ROOT, 'data')
-    assert default_data_root(0) == osp.join(data, 'synthetic_videos')
-    assert default_data_root(3) == osp.join(data, 'synthetic_videos_seed3')
+    other seed a directory beside them, so it does not rebuild them; both
+    in ``data`` where the tool runs, as its ``work_dirs``."""
+    monkeypatch.chdir(tmp_path)
+    paths = Paths.here()
+    data = str(tmp_path / 'data')
+    assert paths.data_root(0) == osp.join(data, 'synthetic_videos')
+    assert paths.data_root(3) == osp.join(data, 'synthetic_videos_seed3')
+    assert paths.work_dir('ablation') == str(tmp_path / 'work_dirs' /
+                                             'ablation')
 
 
 def test_frontier_tool_pairs_pipelines_and_draws_them(tmp_path):
@@ -292,3 +299,26 @@ def test_frontier_tool_pairs_pipelines_and_draws_them(tmp_path):
     assert info['entries'] == ['mmpose single-frame, flip test',
                                'TDMI aligned reuse']
     assert info['xlabel'] == ['frames per second']
+
+
+def test_experiment_params_are_built_once_and_read_only():
+    """A tool's arguments become one parameters object: the shared inputs
+    as fields, the tool's own options read as attributes, nothing
+    changeable afterwards, and a clear error for an option the tool does
+    not set."""
+    import argparse
+    import dataclasses
+
+    from tdmi_mmpose.experiments.params import ExperimentParams
+    params = ExperimentParams.from_args(argparse.Namespace(
+        seeds=3, epochs=5, work_dir='w', data_root='d/', data_seed=0,
+        ablation_dir='a', record=None, models=['tdmi'], tolerance=0.1))
+    assert (params.seeds, params.epochs, params.ablation_dir) == (3, 5, 'a')
+    assert params.models == ['tdmi'] and params.tolerance == 0.1
+    assert set(params.options) == {'models', 'tolerance'}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        params.seeds = 4
+    with pytest.raises(TypeError):
+        params.options['tolerance'] = 0.2
+    with pytest.raises(AttributeError, match="'boxes', which its tool"):
+        params.boxes

@@ -180,7 +180,7 @@ def test_a_record_names_its_tool_wherever_the_checkout_lives(tmp_path):
     the tool's path in the checkout, not ``../../<real folder>/tools/..``
     (the link on one side, the resolved path on the other)."""
     from tdmi_mmpose.experiments.docs import command_name
-    from tdmi_mmpose.experiments.models import ROOT
+    from tdmi_mmpose.experiments.params import CHECKOUT as ROOT
     link = tmp_path / 'link'
     link.symlink_to(ROOT)
     assert command_name(str(link / 'tools' / 'demo.py')) == \

@@ -138,11 +138,36 @@ def test_experiments_not_imported_by_the_package():
         assert not bad, f'{module} imports {bad}'
 
 
+def test_experiments_take_explicit_inputs_and_say_through_one_logger():
+    """The research application reads no argparse namespace (its runs
+    take :class:`ExperimentParams`), finds no folder from its own place
+    except in ``params`` (the one paths object), and says what it does
+    through ``progress.log``, not ``print``."""
+    for module, path in module_files().items():
+        if not module.startswith(f'{PACKAGE}.experiments'):
+            continue
+        tree = ast.parse(open(path).read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(
+                    node.func, 'id', None) == 'print':
+                raise AssertionError(f'{path}:{node.lineno} prints')
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] + [
+                    getattr(node, 'module', None) or '']
+                assert 'argparse' not in names, f'{path} imports argparse'
+            if isinstance(node, ast.arg) and not module.endswith('.cli'):
+                # cli.py is the step from the tools' arguments to params
+                assert node.arg != 'args', f'{path}:{node.lineno} args'
+            if isinstance(node, ast.Name) and node.id == '__file__':
+                assert module.endswith('.params'), \
+                    f'{path}:{node.lineno} finds a folder from __file__'
+
+
 def test_tools_are_thin_and_find_the_package_by_import():
     """Every tool is argument parsing over the package: about 200 lines at
     most, and neither the tools nor the tests edit the module path."""
     edit = 'sys.' + 'path'  # spelt so that this file does not match
-    for top in ('tools', 'tests'):
+    for top in ('tools', 'demo', 'tests'):
         for folder, _, files in os.walk(osp.join(ROOT, top)):
             for name in files:
                 if not name.endswith('.py'):

@@ -185,12 +185,27 @@ def test_mim_train_finds_the_packaged_config(tmp_path):
     assert osp.exists(tmp_path / 'epoch_1.pth')
 
 
-def test_cost_tool_prints_the_ratio():
-    out = run(PY, 'tools/analysis/get_cost.py', '--config', TINY_CFG,
-              '--repeats', '1')
+def test_cost_tool_prints_the_ratio_and_records_it_from_any_folder(
+        tmp_path):
+    """The cost tool run from another folder (configs found through the
+    package) prints the ratios and writes its table through the one
+    record path."""
+    proc = subprocess.run(
+        [PY, osp.join(ROOT, 'tools', 'analysis', 'get_cost.py'), '--config',
+         osp.join(ROOT, TINY_CFG), '--repeats', '1', '--record',
+         'cost.json'], cwd=tmp_path, text=True, capture_output=True,
+        timeout=600)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
     assert re.search(r'TDE \+ RDM \+ head on top of the 5 backbone passes: '
                      r'[\d.]+% GFLOPs, [\d.]+% latency', out)
     assert re.search(r'TDMI / single-frame: [\d.]+x GFLOPs', out)
+    record = json.loads((tmp_path / 'cost.json').read_text())
+    assert record['tool'] == 'table' and record['source'] == 'measured'
+    assert record['command'].startswith('tools/analysis/get_cost.py')
+    assert [row[0] for row in record['results']['rows']][-1].startswith(
+        'TDMI')
+    assert '% GFLOPs' in record['results']['note']
 
 
 def test_loader_benchmark_prints_both_rates():

@@ -12,17 +12,18 @@ Example:
     python tools/main_job.py --models single-frame tdmi-warm
 """
 import argparse
-import os.path as osp
 
 from tdmi_mmpose.experiments.cli import finish_data_args
 from tdmi_mmpose.experiments.models import (ALIASES, MAIN_JOB_MODELS, MODELS,
-                                            QUICK, ROOT)
+                                            QUICK)
+from tdmi_mmpose.experiments.params import Paths
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--work-dir',
-                        default=osp.join(ROOT, 'work_dirs', 'main_job'))
+    parser.add_argument('--work-dir', default=Paths.here().work_dir(
+        'main_job'), help='models, results, video (default: '
+        'work_dirs/main_job)')
     parser.add_argument('--data-root',
                         help='where the built-in videos are generated '
                         '(default: data/synthetic_videos, with _seedN '

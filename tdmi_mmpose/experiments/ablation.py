@@ -25,9 +25,10 @@ from . import figures
 from .errors import ExperimentError
 from .jobs import evaluate, job_config, read_stamp, stamp, train_or_reuse
 from .models import (MODELS, QUICK, SUBSET_NAMES as SUBSETS, checkpoint_path,
-                     config_path, default_data_root, label as model_label,
-                     run_dir)
-from .records import Progress, RunRecord, write_json
+                     config_path, label as model_label, run_dir)
+from .params import Paths
+from .progress import Progress, log, logger_of
+from .records import RunRecord, write_json
 from .stats import aggregate, fmt, fmt_diff, training_minutes
 
 
@@ -192,7 +193,7 @@ def plot_only(work_dir):
         results = json.load(f)
     try:
         for out in write_figures(results, work_dir):
-            print(f'[ablation] figure: {out}')
+            log('ablation', f'figure: {out}')
     except ValueError as err:
         raise ExperimentError(str(err)) from None
 
@@ -269,9 +270,9 @@ def plan(names, seeds, epochs, work_dir, data_root, data_seed, manifest,
             stamped += entry is not None and 'stamp' not in entry
             if entry is not None and not same_run(entry, cfg, manifest,
                                                   want):
-                print(f'[ablation] {model.label}, seed {seed}: the recorded '
-                      'run was trained with another config or data; running '
-                      'it again', flush=True)
+                log('ablation', f'{model.label}, seed {seed}: the recorded '
+                    'run was trained with another config or data; running '
+                    'it again')
                 entry = None
             if entry is None:
                 todo.append(Run(name, seed, cfg, key, want))
@@ -290,9 +291,9 @@ def unlabelled_data(cfg, which, data_root, data_seed, manifest):
     source, source_manifest = data_root, manifest
     if which == 'other':
         seed = data_seed + OTHER_DATA_SEED_OFFSET
-        source = default_data_root(seed)
+        source = Paths.here().data_root(seed)
         source_manifest = generate_synthetic_videos(
-            source, logger=lambda m: print(f'[ablation] {m}', flush=True),
+            source, logger=logger_of('ablation'),
             **dict(manifest['params'], seed=seed))
     point_at_unlabelled(cfg, data_root, source)
     prepare_cache(cfg.train_dataloader.dataset)
@@ -341,8 +342,7 @@ def train_all(todo, jobs, manifest, record):
 
     import torch
     threads = max(1, torch.get_num_threads() // jobs)
-    print(f'[ablation] {jobs} runs at a time, {threads} CPU thread(s) each',
-          flush=True)
+    log('ablation', f'{jobs} runs at a time, {threads} CPU thread(s) each')
     # runs that others start from first, then the longest, so the last run
     # does not train alone on a free core: a video run takes about 4x a
     # single-frame one
@@ -368,47 +368,48 @@ def train_all(todo, jobs, manifest, record):
                 submit(waiting.pop((run.name, run.seed), []))
 
 
-def run(args):
-    """The ablation tool, as ``tools/analysis/ablation.py`` parsed
-    ``args``: ``names``, ``reference``, ``seeds``, ``epochs``,
-    ``work_dir``, ``data_root``, ``data_seed``, ``jobs``, ``quick``.
+def run(params):
+    """The ablation on the parameters ``tools/analysis/ablation.py`` built
+    (:class:`.params.ExperimentParams`): ``names``, ``reference``,
+    ``seeds``, ``epochs``, ``work_dir``, ``data_root``, ``data_seed``,
+    ``jobs``, ``quick``.
 
     Returns:
         dict: the results written to ``WORK_DIR/results.json``.
     """
     from tdmi_mmpose.datasets.synthetic_videos import \
         generate_synthetic_videos
-    os.makedirs(args.work_dir, exist_ok=True)
+    os.makedirs(params.work_dir, exist_ok=True)
     manifest = generate_synthetic_videos(
-        args.data_root, seed=args.data_seed,
-        logger=lambda m: print(f'[ablation] {m}', flush=True),
-        **(QUICK if args.quick else {}))
-    record = RunRecord(osp.join(args.work_dir, 'runs.json'), 'ablation.py')
+        params.data_root, seed=params.data_seed,
+        logger=logger_of('ablation'),
+        **(QUICK if params.quick else {}))
+    record = RunRecord(osp.join(params.work_dir, 'runs.json'), 'ablation.py')
     todo, key_of, budgets, stamped = plan(
-        args.names, args.seeds, args.epochs, args.work_dir, args.data_root,
-        args.data_seed, manifest, record)
+        params.names, params.seeds, params.epochs, params.work_dir,
+        params.data_root, params.data_seed, manifest, record)
     identity = dict(
         epochs=sorted(budgets),
         data=dict(version=manifest['version'], params=manifest['params']))
-    check_work_dir(args.work_dir, identity)
+    check_work_dir(params.work_dir, identity)
     if stamped:  # older records, now stamped: kept for the next call
         record.save()
-    total = len(args.names) * args.seeds
-    print(f'[ablation] {len(args.names)} models x {args.seeds} seeds: '
-          f'{len(todo)} runs to do, {total - len(todo)} already done (in '
-          f'{record.path})', flush=True)
-    train_all(todo, args.jobs, manifest, record)
-    seeds = list(range(args.seeds))
-    by_name = {name: record.by_seed(key_of[name]) for name in args.names
+    total = len(params.names) * params.seeds
+    log('ablation', f'{len(params.names)} models x {params.seeds} seeds: '
+        f'{len(todo)} runs to do, {total - len(todo)} already done (in '
+        f'{record.path})')
+    train_all(todo, params.jobs, manifest, record)
+    seeds = list(range(params.seeds))
+    by_name = {name: record.by_seed(key_of[name]) for name in params.names
                if key_of[name] in record.runs}
-    stats = aggregate(by_name, args.names, args.reference, seeds)
+    stats = aggregate(by_name, params.names, params.reference, seeds)
     splits = manifest['splits']
     meta = (f'PoseTrack mAP (PCKh@0.5, ground-truth boxes, mean of the 15 '
             f'joints) on the built-in validation videos '
             f'({splits["val"]["labelled_frames"]} labelled frames, '
             f'{splits["val"]["degraded_frames"]} degraded), K = '
-            f'{args.seeds} training seeds (0..{args.seeds - 1}), data seed '
-            f'{args.data_seed}, budget '
+            f'{params.seeds} training seeds (0..{params.seeds - 1}), data '
+            f'seed {params.data_seed}, budget '
             f'{"/".join(map(str, identity["epochs"]))} epochs; '
             f'{time.strftime("%Y-%m-%d")}, {os.cpu_count()} CPU cores.')
     comparisons = [
@@ -416,32 +417,32 @@ def run(args):
             s: e['minus_reference'] for s, e in aggregate(
                 by_name, [name], ref, seeds)[name].items()
             if 'minus_reference' in e})
-        for name, ref in getattr(args, 'comparisons', None) or []
+        for name, ref in getattr(params, 'comparisons', None) or []
         if name in by_name and ref in by_name]
-    minutes = training_minutes(by_name, args.names, seeds)
+    minutes = training_minutes(by_name, params.names, seeds)
     if minutes:
         meta += (' Training minutes: the training alone (evaluation not '
                  'counted), one run on '
-                 f'{max(1, (os.cpu_count() or 1) // args.jobs)} CPU '
+                 f'{max(1, (os.cpu_count() or 1) // params.jobs)} CPU '
                  'thread(s); a warm start counts the single-frame training '
                  'it starts from.')
-    md = markdown(stats, args.names, args.reference, meta, minutes)
+    md = markdown(stats, params.names, params.reference, meta, minutes)
     if comparisons:
         md += ('\n\nOther paired differences (by seed):\n\n' +
                comparison_table(comparisons))
-    print('\n' + md, flush=True)
-    results = dict(meta=meta, identity=identity, names=args.names,
-                   reference=args.reference, stats=stats,
+    log('ablation', '\n' + md)
+    results = dict(meta=meta, identity=identity, names=params.names,
+                   reference=params.reference, stats=stats,
                    train_minutes=minutes, comparisons=comparisons,
                    caption=f'{" ".join(["ablation.py"] + sys.argv[1:])}; '
                    f'{time.strftime("%Y-%m-%d")}', runs=by_name)
-    write_json(osp.join(args.work_dir, 'results.json'), results)
-    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
+    write_json(osp.join(params.work_dir, 'results.json'), results)
+    with open(osp.join(params.work_dir, 'results.md'), 'w') as f:
         f.write(md + '\n')
     try:
-        for out in write_figures(results, args.work_dir):
-            print(f'[ablation] figure: {osp.relpath(out)}', flush=True)
+        for out in write_figures(results, params.work_dir):
+            log('ablation', f'figure: {osp.relpath(out)}')
     except ValueError as err:
-        print(f'[ablation] no figure: {err}', flush=True)
+        log('ablation', f'no figure: {err}')
     return results
 

@@ -24,9 +24,13 @@ returns rows ``(measure, value, target, figures)``:
    five steps of mmpose's single-frame HRNet-W48 at the same batch, in fp32
    and bf16 autocast, with and without activation checkpointing, and the
    peak GPU memory of each; meant for ``device='cuda'``.
+
+:func:`run` runs the sections a tool asks for and returns their rows as a
+``'table'`` record's results.
 """
 import json
 import os.path as osp
+import platform
 import time
 from math import nan
 
@@ -37,13 +41,15 @@ from .cost import BASELINE as W48_BASELINE
 from .cost import DEFAULT as W48
 from .cost import build_pair, latency, resolve, time_parts
 from .jobs import main_job_detector
-from .models import BBOX_THR, ROOT, config_path, tracker
+from .models import BBOX_THR, config_path, tracker
+from .params import CHECKOUT, package_configs
+from .progress import log
 from .video_eval import val_videos, video_map
 
 TDMI_SYN = config_path('tdmi')
 SINGLE_SYN = config_path('single-frame')
 REUSE_SYN = config_path('tdmi-reuse')
-SAMPLE = osp.join(ROOT, 'tests', 'data', 'posetrack18_sample')
+SAMPLE = osp.join(CHECKOUT, 'tests', 'data', 'posetrack18_sample')
 
 
 def section_model(repeats):
@@ -384,7 +390,7 @@ def onnx_video(config, repeats, frames=5):
                 sizes, key = [], (backend, reuse)
                 if backend == 'pytorch':
                     inf.model.backbone.register_forward_hook(
-                        lambda m, args, out: sizes.append(len(args[0])))
+                        lambda m, inputs, out: sizes.append(len(inputs[0])))
                 else:
                     run = inf.network.backbone
                     inf.network.backbone = \
@@ -452,11 +458,11 @@ def rate(dataset_cfg, workers, samples):
 
 ADAPT_RECIPES = (
     ('CPU recipe, HRNet-W32 256x192',
-     'configs/tdmi/adapt/tdmi_hrnet-w32_adapt-unlabelled-256x192.py',
+     'tdmi/adapt/tdmi_hrnet-w32_adapt-unlabelled-256x192.py',
      'mmpose::body_2d_keypoint/topdown_heatmap/posetrack18/'
      'td-hm_hrnet-w32_8xb64-20e_posetrack18-256x192.py'),
     ('GPU recipe, HRNet-W48 384x288',
-     'configs/tdmi/adapt/tdmi_hrnet-w48_adapt-unlabelled-384x288.py',
+     'tdmi/adapt/tdmi_hrnet-w48_adapt-unlabelled-384x288.py',
      'mmpose::body_2d_keypoint/topdown_heatmap/posetrack18/'
      'td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288.py'),
 )
@@ -468,7 +474,7 @@ def adapt_train_rate(recipe, batch, steps):
     step."""
     from mmpose.registry import MODELS
     from mmpose.structures import PoseDataSample
-    cfg = Config.fromfile(osp.join(ROOT, recipe))
+    cfg = Config.fromfile(osp.join(package_configs(), recipe))
     cfg.model.init_cfg = None
     cfg.model.backbone.init_cfg = None
     torch.manual_seed(0)
@@ -505,11 +511,12 @@ def section_adapt(frames, repeats, batch=2, steps=2):
     from mmpose.apis.inferencers import Pose2DInferencer
     from tdmi_mmpose.apis import VideoPoseInferencer
     from tdmi_mmpose.apis.adaptation import adapted_model_config
-    video = osp.join(ROOT, 'tests', 'data', 'demo.mp4')
+    video = osp.join(CHECKOUT, 'tests', 'data', 'demo.mp4')
     clip = [f for _, f in zip(range(frames), mmcv.VideoReader(video))]
     rows = []
     for label, recipe, baseline in ADAPT_RECIPES:
-        cfg = adapted_model_config(Config.fromfile(osp.join(ROOT, recipe)))
+        cfg = adapted_model_config(Config.fromfile(
+            osp.join(package_configs(), recipe)))
         cfg.model.test_cfg = dict(cfg.model.test_cfg, flip_test=False)
         base = Config.fromfile(resolve(baseline))
         base.model.backbone.init_cfg = None
@@ -540,3 +547,73 @@ def section_adapt(frames, repeats, batch=2, steps=2):
              'teacher with flip test)', clips, '', f'{step:.2f} s a step'),
         ]
     return rows
+
+
+def run_section(section, params, state):
+    """The rows of one section; ``state`` keeps the training rate the data
+    section compares with (measured by the train section when it ran)."""
+    if section == 'model':
+        return section_model(params.repeats)
+    if section == 'train':
+        rows, state['sec_per_sample'] = section_train(params.data_root,
+                                                      params.steps)
+        return rows
+    if section == 'video':
+        return section_video(params.job, params.data_root)
+    if section == 'video-w48':
+        tolerance = Config.fromfile(REUSE_SYN).model.test_cfg[
+            'reuse_tolerance']
+        return section_video_w48(params.job, params.data_root,
+                                 params.frames, tolerance, params.repeats)
+    if section == 'onnx':
+        return section_onnx(params.repeats)
+    if section == 'adapt':
+        return section_adapt(params.frames, params.repeats)
+    if section == 'onnx-video':
+        return section_onnx_video(params.repeats)
+    if section == 'scale':
+        return section_scale(params.device, params.batches, params.steps)
+    if section == 'data':
+        if state.get('sec_per_sample') is None:
+            _, state['sec_per_sample'] = section_train(params.data_root,
+                                                       params.steps)
+        return section_data(params.data_root, 1 / state['sec_per_sample'],
+                            params.samples)
+    raise ValueError(f'unknown section {section!r}')
+
+
+def run(params):
+    """The sections ``params.sections`` on this machine.
+
+    Args:
+        params (ExperimentParams): ``sections``, ``device``, ``batches``,
+            ``job``, ``data_root``, ``repeats``, ``steps``, ``samples``,
+            ``frames``.
+
+    Returns:
+        dict: A ``'table'`` record's results: ``header``, ``align``,
+        ``rows`` (measure, value, target, figures).
+    """
+    from mmengine.registry import DefaultScope
+    from mmpose.utils import register_all_modules
+    register_all_modules()
+    gpu = (torch.cuda.get_device_name() if torch.cuda.is_available() else
+           'none')
+    log('benchmark', f'machine: {platform.machine()} '
+        f'{platform.processor() or ""}, {torch.get_num_threads()} CPU '
+        f'threads, GPU {gpu}')
+    rows, state = [], {}
+    for section in params.sections:
+        log('benchmark', f'{section} ...')
+        # mmdet's inferencers switch the default scope: reset it each time
+        with DefaultScope.overwrite_default_scope('mmpose'):
+            rows += run_section(section, params, state)
+    width = max(len(r[0]) for r in rows)
+    log('benchmark', '\n'.join(
+        [f'{"measure":{width}} | value | target | figures'] +
+        [f'{name:{width}} | {value:5.2f} | {target or "-":>6} | {numbers}'
+         for name, value, target, numbers in rows]))
+    return dict(header=['measure', 'value', 'target', 'figures'],
+                align=['---', '---:', '---:', '---'],
+                rows=[[name, f'{value:.2f}', target or '—', numbers]
+                      for name, value, target, numbers in rows])

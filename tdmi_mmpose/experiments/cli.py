@@ -1,9 +1,11 @@
-"""The arguments the measuring tools that load the ablation tool's runs
-share: seeds, epochs, where the runs and the built-in videos are, the
-record."""
+"""One arguments and record path for the measuring tools: the options
+they share (seeds, epochs, where the runs and the built-in videos are, the
+record), their defaults relative to the folder the tool runs in, and the
+step from parsed arguments to :class:`.params.ExperimentParams`, the run and
+its record."""
 import os.path as osp
 
-from .models import ROOT, default_data_root
+from .params import ExperimentParams, Paths
 
 
 def add_runs_args(parser, job=False):
@@ -14,13 +16,14 @@ def add_runs_args(parser, job=False):
                         help='training seeds 0..K-1, K >= 2 (default: 3)')
     parser.add_argument('--epochs', type=int, default=5,
                         help='budget of the ablation runs to load')
-    parser.add_argument('--ablation-dir', default=osp.join(
-        ROOT, 'work_dirs', 'ablation'),
-        help="ablation.py's work dir (the checkpoints)")
+    paths = Paths.here()
+    parser.add_argument('--ablation-dir', default=paths.work_dir('ablation'),
+                        help="ablation.py's work dir (the checkpoints; "
+                        'default: work_dirs/ablation)')
     if job:
-        parser.add_argument('--job', default=osp.join(ROOT, 'work_dirs',
-                                                      'main_job'),
-                            help="the main job's work dir (the detector)")
+        parser.add_argument('--job', default=paths.work_dir('main_job'),
+                            help="the main job's work dir (the detector; "
+                            'default: work_dirs/main_job)')
     parser.add_argument('--work-dir', default=None,
                         help='where to write (default: --ablation-dir)')
     parser.add_argument('--data-root',
@@ -39,8 +42,8 @@ def finish_runs_args(parser, args):
     if args.seeds < 2:
         parser.error(f'--seeds {args.seeds}: K must be at least 2')
     args.work_dir = args.work_dir or args.ablation_dir
-    args.data_root = (args.data_root or
-                      default_data_root(args.data_seed)).rstrip('/') + '/'
+    args.data_root = (args.data_root or Paths.here().data_root(
+        args.data_seed)).rstrip('/') + '/'
     return args
 
 
@@ -52,7 +55,8 @@ def finish_data_args(args, quick_epochs):
         args.epochs = args.epochs or quick_epochs
         if args.data_root is None:
             args.data_root = osp.join(args.work_dir, 'data')
-    args.data_root = args.data_root or default_data_root(args.data_seed)
+    args.data_root = args.data_root or Paths.here().data_root(
+        args.data_seed)
     return args
 
 
@@ -70,13 +74,22 @@ def one_line_errors(main, tool):
 
 
 def run_and_record(args, run, tool):
-    """Run a measurement (the plugin registered first) and, with
-    ``--record``, write its docs record as ``tool``; returns its results."""
+    """Run a measurement on the parameters of the tool's parsed ``args``
+    (the plugin registered first) and, with ``--record``, write its docs
+    record as ``tool``; returns its results.
+
+    Args:
+        args (argparse.Namespace): The tool's arguments, checked and
+            completed (:func:`finish_runs_args`, :func:`finish_data_args`).
+        run (callable): The measurement, ``run(params) -> results``.
+        tool (str): The record's kind (``'table'`` for a table of rows).
+    """
     import tdmi_mmpose  # noqa: F401  (registers the plugin)
 
     from .docs import load, write_record
+    params = ExperimentParams.from_args(args)
     started = load()
-    results = run(args)
-    if args.record:
-        write_record(args.record, tool, results, started)
+    results = run(params)
+    if params.record:
+        write_record(params.record, tool, results, started)
     return results

@@ -15,16 +15,17 @@ from mmengine.config import Config
 
 from tdmi_mmpose.models.utils import ModulatedDeformConv2d
 
-from .models import CONFIGS
+from .params import package_configs
+from .progress import log
 
-DEFAULT = osp.join(CONFIGS, 'tdmi',
+DEFAULT = osp.join(package_configs(), 'tdmi',
                    'tdmi_hrnet-w48_posetrack17-384x288.py')
 BASELINE = ('mmpose::body_2d_keypoint/topdown_heatmap/coco/'
             'td-hm_hrnet-w48_8xb32-210e_coco-384x288.py')
 
 
-def count_macs(module, *args):
-    """MACs of conv/linear layers in one forward of ``module(*args)``."""
+def count_macs(module, *inputs):
+    """MACs of conv/linear layers in one forward of ``module(*inputs)``."""
     total = [0]
 
     def conv_hook(m, inputs, out):
@@ -41,7 +42,7 @@ def count_macs(module, *args):
         elif isinstance(m, torch.nn.Linear):
             hooks.append(m.register_forward_hook(linear_hook))
     with torch.no_grad():
-        module(*args)
+        module(*inputs)
     for h in hooks:
         h.remove()
     return total[0]
@@ -138,3 +139,45 @@ def cost_rows(config, baseline, repeats):
          macs_extra, times['extra']),
         ('TDMI total', params(model), macs_bb + macs_extra, times['full']),
     ], clip
+
+
+def run(params):
+    """Cost of ``params.config`` (a TDMI config) per person next to
+    ``params.baseline`` (a single-frame one), medians of
+    ``params.repeats`` CPU passes.
+
+    Returns:
+        dict: A ``'table'`` record's results: ``header``, ``align``,
+        ``rows`` (params in millions, GFLOPs, CPU ms), ``note`` (input,
+        threads and the ratio of the temporal parts to the backbone
+        passes, target <= 10%).
+    """
+    from mmpose.utils import register_all_modules
+    register_all_modules()
+    rows, clip = cost_rows(params.config, params.baseline, params.repeats)
+    frames, (h, w) = clip.shape[1], clip.shape[-2:]
+    threads = torch.get_num_threads()
+    log('cost', f'TDMI: {osp.relpath(params.config)}; baseline: '
+        f'{params.baseline}; input {h}x{w}, {frames} frames, 1 person, CPU '
+        f'threads {threads}')
+    log('cost', '\n'.join(
+        [f'{"":32}{"params (M)":>12}{"GFLOPs":>10}{"CPU ms":>10}'] +
+        [f'{name:32}{p:12.2f}{m / 1e9:10.2f}{t * 1e3:10.1f}'
+         for name, p, m, t in rows]))
+    (_, _, macs_base, t_base), (_, _, macs_bb, t_bb), \
+        (_, _, macs_extra, t_extra), (_, _, macs_all, t_full) = rows
+    log('cost', f'TDMI / single-frame: {macs_all / macs_base:.2f}x GFLOPs, '
+        f'{t_full / t_base:.2f}x latency')
+    ratio_f, ratio_t = macs_extra / macs_bb, t_extra / t_bb
+    verdict = 'met' if max(ratio_f, ratio_t) <= 0.10 else 'NOT met'
+    summary = (f'TDE + RDM + head on top of the {frames} backbone passes: '
+               f'{100 * ratio_f:.1f}% GFLOPs, {100 * ratio_t:.1f}% latency '
+               f'(target <= 10%: {verdict})')
+    log('cost', summary)
+    return dict(
+        header=['per person', 'params (M)', 'GFLOPs', 'CPU ms'],
+        align=['---', '---:', '---:', '---:'],
+        rows=[[name, f'{p:.2f}', f'{m / 1e9:.2f}', f'{t * 1e3:.1f}']
+              for name, p, m, t in rows],
+        note=f'Input {h}x{w}, {frames} frames, one person, {threads} CPU '
+        f'threads. {summary}.')

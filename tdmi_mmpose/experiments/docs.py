@@ -31,13 +31,14 @@ import time
 
 from . import figures
 from .errors import ExperimentError
-from .models import ROOT, label as model_label
+from .models import label as model_label
+from .params import CHECKOUT
 from .records import write_json
 from .stats import fmt, fmt_diff
 
-DOCS = osp.join(ROOT, 'docs', 'en')
+DOCS = osp.join(CHECKOUT, 'docs', 'en')
 RECORDS = osp.join(DOCS, 'records')
-PAGES = [osp.join(ROOT, 'README.md')] + sorted(
+PAGES = [osp.join(CHECKOUT, 'README.md')] + sorted(
     glob.glob(osp.join(DOCS, '**', '*.md'), recursive=True))
 BLOCK = re.compile(r'(<!-- record (?P<name>[\w.-]+)(?: (?P<view>\w+))? -->\n)'
                    r'(?P<body>.*?)(<!-- /record -->)', re.S)
@@ -88,7 +89,7 @@ def command_name(argv0=None):
     through a link would otherwise give ``../../<real folder>/tools/...``);
     a tool outside the checkout keeps its own path."""
     path = osp.realpath(argv0 or sys.argv[0])
-    root = osp.realpath(ROOT)
+    root = osp.realpath(CHECKOUT)
     if osp.commonpath([path, root]) == root:
         return osp.relpath(path, root)
     return argv0 or sys.argv[0]
@@ -295,7 +296,7 @@ def update(check=False, out_dir=None):
         after = regenerate_page(page)
         if after != before:
             stale = stale_blocks(before)
-            changed.append(osp.relpath(page, ROOT) + (
+            changed.append(osp.relpath(page, CHECKOUT) + (
                 f' (record {", ".join(stale)})' if stale else ''))
             if not check:
                 with open(page, 'w') as f:
@@ -306,7 +307,7 @@ def update(check=False, out_dir=None):
             out = osp.join(out_dir or tmp, osp.basename(figure))
             draw(figure, out)
             if not (osp.isfile(target) and filecmp.cmp(out, target, False)):
-                changed.append(osp.relpath(target, ROOT))
+                changed.append(osp.relpath(target, CHECKOUT))
                 if not check:
                     shutil.copyfile(out, target)
     return changed

@@ -30,7 +30,8 @@ from . import figures
 from .jobs import ablation_checkpoint, main_job_detector
 from .models import (BBOX_THR, SUBSET_NAMES as SUBSETS, checkpoint_path,
                      config_path, run_dir, tracker)
-from .records import Progress, RunRecord, write_json
+from .progress import Progress, log
+from .records import RunRecord, write_json
 from .stats import aggregate, fmt, fmt_diff
 from .video_eval import (count_backbone_crops, held_gt_boxes, val_videos,
                          video_map)
@@ -78,20 +79,20 @@ def build(pipeline, config, ckpt, device, det):
     return inf
 
 
-def accuracy(args, record):
+def accuracy(params, record):
     """Accuracy runs (recorded in ``record``), one per pipeline, seed and
     box source; returns the statistics per box source."""
-    det = main_job_detector(args.job) if 'detected' in args.boxes else None
-    boxes = held_gt_boxes(args.data_root)
+    det = main_job_detector(params.job) if 'detected' in params.boxes else None
+    boxes = held_gt_boxes(params.data_root)
     configs = {m: config_path(m) for m in ('single-frame', 'tdmi')}
-    jobs = [(p, s, b) for s in range(args.seeds) for b in args.boxes
-            for p in args.pipelines
-            if record.get(f'{p}/e{args.epochs}/{b}', s) is None]
+    jobs = [(p, s, b) for s in range(params.seeds) for b in params.boxes
+            for p in params.pipelines
+            if record.get(f'{p}/e{params.epochs}/{b}', s) is None]
     progress = Progress('frontier', len(jobs))
     for i, (pipeline, seed, source) in enumerate(jobs):
         model = PIPELINES[pipeline][1]
-        ckpt = ablation_checkpoint(args.ablation_dir, model, seed,
-                                   args.epochs, args.seeds)
+        ckpt = ablation_checkpoint(params.ablation_dir, model, seed,
+                                   params.epochs, params.seeds)
         progress.start(i + 1, f'{PIPELINES[pipeline][0]}, seed {seed}, '
                        f'{source} boxes')
         inf = build(pipeline, configs[model], ckpt, 'cpu',
@@ -108,20 +109,20 @@ def accuracy(args, record):
             return orig(preds, *a, **k)
         inf.postprocess = counting
         with count_backbone_crops(inf.model) as crops:
-            mAP, fps = video_map(inf, args.data_root, **kwargs)
+            mAP, fps = video_map(inf, params.data_root, **kwargs)
         per_person = sum(crops) / max(sum(people), 1)
-        record.put(f'{pipeline}/e{args.epochs}/{source}', seed, dict(
+        record.put(f'{pipeline}/e{params.epochs}/{source}', seed, dict(
             {s: mAP[s]['Mean'] for s in SUBSETS}, frames_per_second=fps,
             crops_per_person=per_person))
         progress.finish(f'mAP {mAP["all"]["Mean"]:.1f}, {fps:.1f} frames/s, '
                         f'{per_person:.2f} backbone crops per person')
     stats = {}
-    seeds = list(range(args.seeds))
-    for source in args.boxes:
-        by = {p: record.by_seed(f'{p}/e{args.epochs}/{source}', seeds)
-              for p in args.pipelines}
+    seeds = list(range(params.seeds))
+    for source in params.boxes:
+        by = {p: record.by_seed(f'{p}/e{params.epochs}/{source}', seeds)
+              for p in params.pipelines}
         st = aggregate(by, list(by), REFERENCE if REFERENCE in by else
-                       args.pipelines[0], seeds)
+                       params.pipelines[0], seeds)
         for p in by:
             for field in ('frames_per_second', 'crops_per_person'):
                 st[p][field] = float(np.mean([r[field]
@@ -130,62 +131,62 @@ def accuracy(args, record):
     return stats
 
 
-def timing(args, stats):
+def timing(params, stats):
     """Frames per second of each pipeline, measured in one pass with seed
     0's models and the main job's detector over every validation video,
     into ``stats`` (every box source's rows)."""
-    det = main_job_detector(args.job)
-    for pipeline in args.pipelines:
+    det = main_job_detector(params.job)
+    for pipeline in params.pipelines:
         model = PIPELINES[pipeline][1]
-        inf = build(pipeline, config_path(model), checkpoint_path(
-            run_dir(args.ablation_dir, model, args.epochs, 0), args.epochs),
-            'cpu', det)
-        _, fps = video_map(inf, args.data_root, bbox_thr=BBOX_THR)
+        ran = run_dir(params.ablation_dir, model, params.epochs, 0)
+        inf = build(pipeline, config_path(model),
+                    checkpoint_path(ran, params.epochs), 'cpu', det)
+        _, fps = video_map(inf, params.data_root, bbox_thr=BBOX_THR)
         for st in stats.values():
             st[pipeline]['frames_per_second'] = fps
-        print(f'[frontier] timing, {PIPELINES[pipeline][0]}: {fps:.2f} '
-              'frames/s', flush=True)
+        log('frontier', f'timing, {PIPELINES[pipeline][0]}: {fps:.2f} '
+                        'frames/s')
 
 
-def speed_w48(args):
+def speed_w48(params):
     """Frames per second and backbone crops of each pipeline at HRNet-W48
     384x288 (random weights), ground-truth boxes, the busiest video."""
     import torch
 
     from .cost import BASELINE, DEFAULT, resolve
-    videos, _ = val_videos(args.data_root)
-    boxes = held_gt_boxes(args.data_root)
+    videos, _ = val_videos(params.data_root)
+    boxes = held_gt_boxes(params.data_root)
     video = max(videos, key=lambda v: sum(len(b) for b in boxes[v]))
-    paths = [osp.join(args.data_root, im['file_name'])
-             for im in videos[video]][:args.w48_frames]
-    frame_boxes = boxes[video][:args.w48_frames]
+    paths = [osp.join(params.data_root, im['file_name'])
+             for im in videos[video]][:params.w48_frames]
+    frame_boxes = boxes[video][:params.w48_frames]
     people = sum(len(b) for b in frame_boxes)
     rows = {}
-    for pipeline in args.pipelines:
+    for pipeline in params.pipelines:
         torch.manual_seed(0)
         model = PIPELINES[pipeline][1]
         inf = build(pipeline, resolve(BASELINE) if model == 'single-frame'
-                    else DEFAULT, None, args.device, None)
+                    else DEFAULT, None, params.device, None)
         list(inf(paths[:3], bboxes=frame_boxes[:3]))  # warm-up
-        if args.device.startswith('cuda'):
+        if params.device.startswith('cuda'):
             torch.cuda.synchronize()
         with count_backbone_crops(inf.model) as counted:
             t0 = time.perf_counter()
             list(inf(paths, bboxes=frame_boxes))
-            if args.device.startswith('cuda'):
+            if params.device.startswith('cuda'):
                 torch.cuda.synchronize()
             fps = len(paths) / (time.perf_counter() - t0)
         crops = sum(counted) / max(people, 1)
         rows[pipeline] = dict(frames_per_second=fps, crops_per_person=crops)
-        print(f'[frontier] W48 {PIPELINES[pipeline][0]}: {fps:.2f} frames/s,'
-              f' {crops:.2f} backbone crops per person', flush=True)
+        log('frontier', f'W48 {PIPELINES[pipeline][0]}: {fps:.2f} frames/s,'
+                        f' {crops:.2f} backbone crops per person')
     ref = rows.get(REFERENCE)
     for row in rows.values():
         row['cost_vs_single_flip'] = (ref['frames_per_second'] /
                                       row['frames_per_second']) if ref \
             else None
     return dict(rows=rows, frames=len(paths), people_per_frame=people /
-                len(paths), device=args.device)
+                len(paths), device=params.device)
 
 
 def markdown(stats, w48, meta):
@@ -226,35 +227,36 @@ def markdown(stats, w48, meta):
     return '\n'.join(lines)
 
 
-def run(args):
-    """The frontier, as ``tools/analysis/frontier.py`` parsed ``args``.
+def run(params):
+    """The frontier on the parameters ``tools/analysis/frontier.py`` built
+    (:class:`.params.ExperimentParams`).
 
     Returns:
         dict: what it writes to ``WORK_DIR/frontier.json``.
     """
-    os.makedirs(args.work_dir, exist_ok=True)
-    record = RunRecord(osp.join(args.work_dir, 'frontier_runs.json'),
+    os.makedirs(params.work_dir, exist_ok=True)
+    record = RunRecord(osp.join(params.work_dir, 'frontier_runs.json'),
                        'frontier.py')
-    stats = accuracy(args, record) if args.accuracy else {}
-    if stats and args.speed:
-        timing(args, stats)
-    w48 = speed_w48(args) if args.w48 else None
+    stats = accuracy(params, record) if params.accuracy else {}
+    if stats and params.speed:
+        timing(params, stats)
+    w48 = speed_w48(params) if params.w48 else None
     meta = (f'Video pipelines on the built-in validation videos (PoseTrack '
-            f'mAP, 144 labelled frames, 70 degraded), K = {args.seeds} '
-            f'training seeds, {args.epochs} epochs, the CPU (one process); '
+            f'mAP, 144 labelled frames, 70 degraded), K = {params.seeds} '
+            f'training seeds, {params.epochs} epochs, the CPU (one process); '
             'paired differences to mmpose\'s single-frame pipeline with flip '
             f'test; {time.strftime("%Y-%m-%d")}, {os.cpu_count()} CPU cores.')
     md = markdown(stats, w48, meta)
-    print('\n' + md, flush=True)
+    log('frontier', '\n' + md)
     out = dict(meta=meta, stats=stats, w48=w48,
                caption=f'frontier.py {" ".join(sys.argv[1:])}; '
                f'{time.strftime("%Y-%m-%d")}')
-    write_json(osp.join(args.work_dir, 'frontier.json'), out)
-    with open(osp.join(args.work_dir, 'frontier.md'), 'w') as f:
+    write_json(osp.join(params.work_dir, 'frontier.json'), out)
+    with open(osp.join(params.work_dir, 'frontier.md'), 'w') as f:
         f.write(md + '\n')
     if stats:
-        png = draw(out, osp.join(args.work_dir, 'frontier.png'))
-        print(f'[frontier] figure: {png}', flush=True)
+        png = draw(out, osp.join(params.work_dir, 'frontier.png'))
+        log('frontier', f'figure: {png}')
     return out
 
 

@@ -13,7 +13,8 @@ from mmengine.runner import Runner
 
 from .errors import ExperimentError
 from .models import COLUMNS, DETECTOR, SUBSETS, checkpoint_path, run_dir
-from .records import Progress, RunRecord, write_json
+from .progress import Progress, log
+from .records import RunRecord, write_json
 
 
 def job_config(path, data_root, seed, work_dir, epochs=None):
@@ -86,11 +87,11 @@ def train_or_reuse(label, cfg, manifest, retrain=False):
     ckpt = checkpoint_path(cfg.work_dir, cfg.train_cfg.max_epochs)
     if not retrain and osp.isfile(ckpt) and \
             read_stamp(cfg.work_dir).get('stamp') == want:
-        print(f'[main job] {label}: reusing {osp.relpath(ckpt)} '
-              '(--retrain to train again)', flush=True)
+        log('main job', f'{label}: reusing {osp.relpath(ckpt)} '
+                        '(--retrain to train again)')
         return ckpt, None
-    print(f'[main job] {label}: training {cfg.train_cfg.max_epochs} epochs '
-          f'(log in {osp.relpath(cfg.work_dir)})', flush=True)
+    log('main job', f'{label}: training {cfg.train_cfg.max_epochs} epochs '
+                    f'(log in {osp.relpath(cfg.work_dir)})')
     t0 = time.time()
     runner = Runner.from_cfg(cfg.copy())
     runner.train()
@@ -154,14 +155,14 @@ def ablation_checkpoint(ablation_dir, model, seed, epochs, seeds):
     return ckpt
 
 
-def measure_per_seed(args, tool, models, variants, measure, field,
+def measure_per_seed(params, tool, models, variants, measure, field,
                      digits=1):
     """The runs of a comparison over the ablation tool's checkpoints,
     recorded in ``WORK_DIR/<tool>_runs.json`` (finished ones reused).
 
     Args:
-        args: The tool's arguments (``seeds``, ``epochs``,
-            ``ablation_dir``, ``work_dir``).
+        params (ExperimentParams): ``seeds``, ``epochs``,
+            ``ablation_dir``, ``work_dir``.
         tool (str): The tool's name (``'tracking'``).
         models (dict): Model name -> label.
         variants (dict): Variant name -> label; run ``model/variant``.
@@ -173,15 +174,15 @@ def measure_per_seed(args, tool, models, variants, measure, field,
     Returns:
         RunRecord: every run.
     """
-    os.makedirs(args.work_dir, exist_ok=True)
-    record = RunRecord(osp.join(args.work_dir, f'{tool}_runs.json'),
+    os.makedirs(params.work_dir, exist_ok=True)
+    record = RunRecord(osp.join(params.work_dir, f'{tool}_runs.json'),
                        f'{tool}.py')
-    jobs = [(m, s) for s in range(args.seeds) for m in models
+    jobs = [(m, s) for s in range(params.seeds) for m in models
             if any(record.get(f'{m}/{v}', s) is None for v in variants)]
     progress = Progress(tool, len(jobs))
     for i, (model, seed) in enumerate(jobs):
-        ckpt = ablation_checkpoint(args.ablation_dir, model, seed,
-                                   args.epochs, args.seeds)
+        ckpt = ablation_checkpoint(params.ablation_dir, model, seed,
+                                   params.epochs, params.seeds)
         progress.start(i + 1, f'{models[model]}, seed {seed}')
         results = measure(model, ckpt)
         for variant, result in results.items():
@@ -192,12 +193,12 @@ def measure_per_seed(args, tool, models, variants, measure, field,
     return record
 
 
-def comparison_results(args, tool, stats, markdown):
+def comparison_results(params, tool, stats, markdown):
     """What a comparison writes to ``WORK_DIR/<tool>.json`` (its statistics,
     seeds, epochs and the command), also printed as ``markdown``."""
-    out = dict(stats=stats, seeds=args.seeds, epochs=args.epochs,
+    out = dict(stats=stats, seeds=params.seeds, epochs=params.epochs,
                caption=f'{tool}.py {" ".join(sys.argv[1:])}; '
                f'{time.strftime("%Y-%m-%d")}')
-    write_json(osp.join(args.work_dir, f'{tool}.json'), out)
-    print('\n' + markdown(out), flush=True)
+    write_json(osp.join(params.work_dir, f'{tool}.json'), out)
+    log(tool, '\n' + markdown(out))
     return out

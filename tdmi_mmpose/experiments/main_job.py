@@ -38,12 +38,11 @@ from .jobs import (evaluate, evaluate_detector, job_config, stamp,
                    train_or_reuse)
 from .models import (BBOX_THR, COLUMNS, DETECTOR, MODELS, QUICK,
                      SUBSETS, canonical, config_path, tracker)
+from .progress import logger_of
 from .records import write_json
 from .video_eval import val_videos, video_map
 
-
-def log(message):
-    print(f'[main job] {message}', flush=True)
+say = logger_of('main job')
 
 
 def evaluate_video_pipeline(pose_cfg, pose_ckpt, det_cfg, det_ckpt,
@@ -55,8 +54,7 @@ def evaluate_video_pipeline(pose_cfg, pose_ckpt, det_cfg, det_ckpt,
     inferencer = VideoPoseInferencer(pose_cfg, pose_ckpt, device='cpu',
                                      det_model=det_cfg, det_weights=det_ckpt,
                                      det_cat_ids=0, tracker=tracker())
-    print(f'[main job] video inferencer: feature reuse '
-          f'{inferencer.reuse_mode}', flush=True)
+    say(f'video inferencer: feature reuse {inferencer.reuse_mode}')
     mAP, fps = video_map(inferencer, data_root, bbox_thr=BBOX_THR)
     videos, data = val_videos(data_root)
     per_video_people = {v: max(sum(a['image_id'] == im['id']
@@ -130,7 +128,7 @@ def format_tables(results, meta):
     return text, md
 
 
-def results_figure(results, args):
+def results_figure(results, params):
     """``results.png`` in the work dir: mAP of each model (ground-truth
     boxes) on all / degraded / clean key frames, this job's seed as a
     point."""
@@ -139,8 +137,8 @@ def results_figure(results, args):
                  for name, r in results.items()
                  if not name.endswith('-detected')}
     return figures.results_figure(
-        per_model, osp.join(args.work_dir, 'results.png'),
-        f'tools/main_job.py (seed {args.seed}, ground-truth boxes); '
+        per_model, osp.join(params.work_dir, 'results.png'),
+        f'tools/main_job.py (seed {params.seed}, ground-truth boxes); '
         f'{time.strftime("%Y-%m-%d")}')
 
 
@@ -211,48 +209,48 @@ def render_side_by_side(cfgs, ckpts, data_root, out_file):
         writer.release()
 
 
-def train_models(args, manifest):
-    """Step 2: train (or reuse) each model of ``args.models``.
+def train_models(params, manifest):
+    """Step 2: train (or reuse) each model of ``params.models``.
 
     Returns:
         tuple[dict, dict]: configs and checkpoints by model name.
     """
     cfgs, ckpts = {}, {}
-    for i, name in enumerate(args.models):
+    for i, name in enumerate(params.models):
         model = MODELS[canonical(name)]
-        log(f'2/5 model {i + 1}/{len(args.models)}: {model.label}')
-        cfg = job_config(config_path(model), args.data_root, args.seed,
-                         osp.join(args.work_dir, name),
-                         model.epochs or args.epochs)
+        say(f'2/5 model {i + 1}/{len(params.models)}: {model.label}')
+        cfg = job_config(config_path(model), params.data_root, params.seed,
+                         osp.join(params.work_dir, name),
+                         model.epochs or params.epochs)
         if model.warm_from:  # starts from this job's model of that name
             cfg.model.init_cfg.checkpoint = ckpts[model.warm_from]
             cfg.warm_start_stamp = stamp(cfgs[model.warm_from], manifest)
         ckpts[name], _ = train_or_reuse(model.label, cfg, manifest,
-                                        args.retrain)
+                                        params.retrain)
         cfgs[name] = cfg
     return cfgs, ckpts
 
 
-def detector_stage(args, manifest, cfgs, ckpts, results):
+def detector_stage(params, manifest, cfgs, ckpts, results):
     """Steps 4-5: the detector, then detector + ByteTrack + TDMI (and the
     single-frame pipeline) on every validation video, into ``results``;
     the annotated clip's path."""
-    log(f'4/5 {DETECTOR.label}')
-    det_work = osp.join(args.work_dir, 'detector')
-    det_cfg = job_config(config_path(DETECTOR), args.data_root, args.seed,
-                         det_work, 1 if args.quick else None)
+    say(f'4/5 {DETECTOR.label}')
+    det_work = osp.join(params.work_dir, 'detector')
+    det_cfg = job_config(config_path(DETECTOR), params.data_root, params.seed,
+                         det_work, 1 if params.quick else None)
     det_ckpt, _ = train_or_reuse(DETECTOR.label, det_cfg, manifest,
-                                 args.retrain)
+                                 params.retrain)
     box_ap = evaluate_detector(det_cfg, det_ckpt)
-    log(f'{DETECTOR.label}: bbox AP {100 * box_ap["bbox_mAP"]:.1f}, AP50 '
+    say(f'{DETECTOR.label}: bbox AP {100 * box_ap["bbox_mAP"]:.1f}, AP50 '
         f'{100 * box_ap["bbox_mAP_50"]:.1f}')
-    log('5/5 detector + ByteTrack + TDMI on every validation video (the '
+    say('5/5 detector + ByteTrack + TDMI on every validation video (the '
         'video inferencer)')
     det_cfg_file = osp.join(det_work, osp.basename(DETECTOR.config))
     det_cfg.dump(det_cfg_file)
     mAP, fps, clip = evaluate_video_pipeline(
-        cfgs['tdmi'], ckpts['tdmi'], det_cfg_file, det_ckpt, args.data_root,
-        args.work_dir)
+        cfgs['tdmi'], ckpts['tdmi'], det_cfg_file, det_ckpt, params.data_root,
+        params.work_dir)
     results['tdmi-detected'] = dict(
         label='TDMI, detected boxes', mAP=mAP, frames_per_second=fps,
         detector=dict(config=osp.join('configs', DETECTOR.config),
@@ -260,17 +258,18 @@ def detector_stage(args, manifest, cfgs, ckpts, results):
     if 'single-frame' in ckpts:
         mAP, fps = evaluate_single_frame_pipeline(
             cfgs['single-frame'], ckpts['single-frame'], det_cfg_file,
-            det_ckpt, args.data_root)
+            det_ckpt, params.data_root)
         results['single-frame-detected'] = dict(
             label='mmpose single-frame HRNet, detected boxes', mAP=mAP,
             frames_per_second=fps)
     return clip
 
 
-def run(args):
-    """The main job, as ``tools/main_job.py`` parsed ``args``: ``work_dir``,
-    ``data_root``, ``data_seed``, ``seed``, ``epochs``, ``retrain``,
-    ``models``, ``no_video``, ``no_detector``, ``quick``.
+def run(params):
+    """The main job on the parameters ``tools/main_job.py`` built
+    (:class:`.params.ExperimentParams`): ``work_dir``, ``data_root``,
+    ``data_seed``, ``seed``, ``epochs``, ``retrain``, ``models``,
+    ``no_video``, ``no_detector``, ``quick``.
 
     Returns:
         dict: what it writes to ``WORK_DIR/results.json``.
@@ -278,52 +277,52 @@ def run(args):
     from tdmi_mmpose.datasets.synthetic_videos import \
         generate_synthetic_videos
     t_start = time.time()
-    os.makedirs(args.work_dir, exist_ok=True)
-    log('1/5 built-in videos')
+    os.makedirs(params.work_dir, exist_ok=True)
+    say('1/5 built-in videos')
     manifest = generate_synthetic_videos(
-        args.data_root, seed=args.data_seed, logger=log,
-        **(QUICK if args.quick else {}))
-    cfgs, ckpts = train_models(args, manifest)
+        params.data_root, seed=params.data_seed, logger=say,
+        **(QUICK if params.quick else {}))
+    cfgs, ckpts = train_models(params, manifest)
     results = {}
-    for name in args.models:
+    for name in params.models:
         model = MODELS[canonical(name)]
-        log(f'3/5 evaluating {model.label}')
+        say(f'3/5 evaluating {model.label}')
         results[name] = dict(label=model.label,
                              config=osp.join('configs', model.config),
                              mAP=evaluate(cfgs[name], ckpts[name]))
     tracked_clip = None
-    if 'tdmi' in ckpts and not args.no_detector:
-        tracked_clip = detector_stage(args, manifest, cfgs, ckpts, results)
+    if 'tdmi' in ckpts and not params.no_detector:
+        tracked_clip = detector_stage(params, manifest, cfgs, ckpts, results)
     splits = manifest['splits']
     meta = (f'PoseTrack mAP (PCKh@0.5, ground-truth boxes unless said) on '
             f'the built-in validation videos: '
             f'{splits["val"]["labelled_frames"]} '
             f'labelled frames, {splits["val"]["degraded_frames"]} of them '
             f'degraded; {splits["train"]["people"]} training people; '
-            f'training seed {args.seed}, data seed {args.data_seed}, '
-            f'{cfgs[args.models[0]].train_cfg.max_epochs} epochs; '
+            f'training seed {params.seed}, data seed {params.data_seed}, '
+            f'{cfgs[params.models[0]].train_cfg.max_epochs} epochs; '
             f'{time.strftime("%Y-%m-%d")}, {os.cpu_count()} CPU cores.')
     text, md = format_tables(results, meta)
-    out = dict(results=results, meta=meta, seed=args.seed, data=manifest)
-    write_json(osp.join(args.work_dir, 'results.json'), out)
-    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
+    out = dict(results=results, meta=meta, seed=params.seed, data=manifest)
+    write_json(osp.join(params.work_dir, 'results.json'), out)
+    with open(osp.join(params.work_dir, 'results.md'), 'w') as f:
         f.write(md)
-    log(f'results ({meta})\n{text}')
-    log(f'figure: {osp.relpath(results_figure(results, args))}')
-    if not args.no_video and {'single-frame', 'tdmi'} <= set(ckpts):
-        video = osp.join(args.work_dir, 'side_by_side.mp4')
-        log('rendering the single-frame model and TDMI side by side')
-        render_side_by_side(cfgs, ckpts, args.data_root, video)
-        log(f'video: {osp.relpath(video)}')
+    say(f'results ({meta})\n{text}')
+    say(f'figure: {osp.relpath(results_figure(results, params))}')
+    if not params.no_video and {'single-frame', 'tdmi'} <= set(ckpts):
+        video = osp.join(params.work_dir, 'side_by_side.mp4')
+        say('rendering the single-frame model and TDMI side by side')
+        render_side_by_side(cfgs, ckpts, params.data_root, video)
+        say(f'video: {osp.relpath(video)}')
     if tracked_clip:
         single = results.get('single-frame-detected')
-        log(f'detector + ByteTrack + TDMI: {tracked_clip} '
+        say(f'detector + ByteTrack + TDMI: {tracked_clip} '
             f'({results["tdmi-detected"]["frames_per_second"]:.1f} frames/s '
             'on the validation videos' + (
-                f'; mmpose\'s single-frame pipeline with the same detector: '
-                f'{single["frames_per_second"]:.1f} frames/s'
-                if single else '') + ')')
-    log(f'done in {time.time() - t_start:.0f} s; tables in '
-        f'{osp.relpath(args.work_dir)}/results.{{json,md}}')
+            f'; mmpose\'s single-frame pipeline with the same detector: '
+            f'{single["frames_per_second"]:.1f} frames/s'
+            if single else '') + ')')
+    say(f'done in {time.time() - t_start:.0f} s; tables in '
+        f'{osp.relpath(params.work_dir)}/results.{{json,md}}')
     return out
 

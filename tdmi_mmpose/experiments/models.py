@@ -4,8 +4,8 @@ their data and runs live."""
 import os.path as osp
 from typing import NamedTuple, Optional
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIGS = osp.join(ROOT, 'configs')
+from .params import package_configs
+
 SYNTHETIC = osp.join('tdmi', 'synthetic')
 PREFIX = 'tdmi_hrnet-w8_synthetic-videos-128x96'
 # key frames the mAP is reported on: metric prefix -> subset
@@ -159,15 +159,7 @@ def config_path(name_or_model):
     """Absolute path of a model's config."""
     model = name_or_model if isinstance(name_or_model, Model) else \
         MODELS[canonical(name_or_model)]
-    return osp.join(CONFIGS, model.config)
-
-
-def default_data_root(data_seed=0):
-    """Where the built-in videos of ``data_seed`` go by default: the main
-    job's for seed 0, a directory of their own for the others (so another
-    data seed does not rebuild the main job's videos)."""
-    suffix = f'_seed{data_seed}' if data_seed else ''
-    return osp.join(ROOT, 'data', f'synthetic_videos{suffix}')
+    return osp.join(package_configs(), model.config)
 
 
 def run_dir(work_dir, name, epochs, seed):

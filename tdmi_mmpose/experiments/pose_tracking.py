@@ -16,6 +16,7 @@ import numpy as np
 
 from .jobs import comparison_results, main_job_detector, measure_per_seed
 from .models import BBOX_THR, config_path, tracker
+from .progress import log
 from .stats import paired_fields
 from .video_eval import val_videos
 
@@ -102,8 +103,9 @@ def measure(poses, ids, data_root, sigmas):
                 switches_per_track=m['Switches'] / 15 / tracks, mAP=ap)
 
 
-def run(args):
-    """The comparison, as ``tools/analysis/tracking.py`` parsed ``args``.
+def run(params):
+    """The comparison on the parameters ``tools/analysis/tracking.py``
+    built (:class:`.params.ExperimentParams`).
 
     Returns:
         dict: what it writes to ``WORK_DIR/tracking.json`` (and
@@ -113,13 +115,13 @@ def run(args):
 
     from tdmi_mmpose.apis.inferencers.utils.person_tracker import greedy_track
     from tdmi_mmpose.evaluation.functional import unique_ids
-    det = main_job_detector(args.job)
+    det = main_job_detector(params.job)
     sigmas = parse_pose_metainfo(dict(
         from_file='configs/_base_/datasets/posetrack18.py'))['sigmas']
 
     def measure_model(model, ckpt):
         poses = run_poses(model, config_path(model), ckpt, det,
-                          args.data_root)
+                          params.data_root)
         results = {}
         for track in TRACKERS:
             ids = {}
@@ -130,17 +132,17 @@ def run(args):
                 else:
                     found = greedy_track(frames, track, sigmas=sigmas)
                 ids[video] = unique_ids(found)
-            results[track] = measure(poses, ids, args.data_root, sigmas)
+            results[track] = measure(poses, ids, params.data_root, sigmas)
         return results
 
-    record = measure_per_seed(args, 'tracking', POSE_MODELS, TRACKERS,
+    record = measure_per_seed(params, 'tracking', POSE_MODELS, TRACKERS,
                               measure_model, 'MOTA')
     stats = paired_fields(
         record, [f'{m}/{t}' for m in POSE_MODELS for t in TRACKERS],
-        lambda key: REFERENCE, FIELDS, list(range(args.seeds)))
-    out = comparison_results(args, 'tracking', stats, markdown)
-    png = draw(out, osp.join(args.work_dir, 'tracking.png'), out['caption'])
-    print(f'[tracking] figure: {png}', flush=True)
+        lambda key: REFERENCE, FIELDS, list(range(params.seeds)))
+    out = comparison_results(params, 'tracking', stats, markdown)
+    png = draw(out, osp.join(params.work_dir, 'tracking.png'), out['caption'])
+    log('tracking', f'figure: {png}')
     return out
 
 

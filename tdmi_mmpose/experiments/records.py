@@ -1,10 +1,8 @@
 """The run record every experiment keeps: finished runs written at once,
-so that a tool stopped half-way resumes where it was, and the progress
-line with the time left."""
+so that a tool stopped half-way resumes where it was."""
 import json
 import os
 import os.path as osp
-import time
 
 from .errors import ExperimentError
 
@@ -53,37 +51,6 @@ class RunRecord:
 
     def save(self):
         write_json(self.path, self.runs)
-
-
-class Progress:
-    """Progress lines ``[tool] i/total: what, about N min left``.
-
-    Args:
-        tool (str): The prefix.
-        total (int): Number of runs to do.
-    """
-
-    def __init__(self, tool, total):
-        self.tool, self.total = tool, total
-        self.done, self.t0 = 0, time.time()
-
-    def left(self):
-        """``', about N min left'`` once a run has finished, else ``''``."""
-        if not self.done:
-            return ''
-        left = (time.time() - self.t0) / self.done * (self.total - self.done)
-        return f', about {left / 60:.0f} min left'
-
-    def start(self, index, what):
-        """Say that run ``index`` (1-based) starts."""
-        print(f'[{self.tool}] {index}/{self.total}: {what}{self.left()}',
-              flush=True)
-
-    def finish(self, what):
-        """Say that a run finished, with the count and the time left."""
-        self.done += 1
-        print(f'[{self.tool}]   {what} ({self.done}/{self.total} done'
-              f'{self.left()})', flush=True)
 
 
 def write_json(path, data):

@@ -18,27 +18,29 @@ import time
 
 import numpy as np
 
+from .docs import table
 from .jobs import ablation_checkpoint, main_job_detector
 from .models import (BBOX_THR, SUBSET_NAMES as SUBSETS, config_path, label,
                      tracker)
-from .records import Progress, RunRecord, write_json
+from .progress import Progress, log
+from .records import RunRecord, write_json
 from .stats import aggregate, fmt, fmt_diff
 from .video_eval import count_backbone_crops, gt_boxes, video_map
 
 MODES = ('per-clip', 'reuse', 'aligned')
 
 
-def measure(args, record):
+def measure(params, record):
     """The runs not yet in ``record``: one per model, seed, box source and
     mode."""
     from tdmi_mmpose.apis import VideoPoseInferencer
-    det = main_job_detector(args.job) if 'detected' in args.boxes else {}
-    boxes = gt_boxes(args.data_root)
-    tol = '' if args.tolerance is None else f'@{args.tolerance:g}'
-    jobs = [(name, seed, source, mode, f'{name}/e{args.epochs}/{source}/'
+    det = main_job_detector(params.job) if 'detected' in params.boxes else {}
+    boxes = gt_boxes(params.data_root)
+    tol = '' if params.tolerance is None else f'@{params.tolerance:g}'
+    jobs = [(name, seed, source, mode, f'{name}/e{params.epochs}/{source}/'
              f'{mode}{tol if mode != "per-clip" else ""}')
-            for name in args.models for seed in range(args.seeds)
-            for source in args.boxes for mode in ['per-clip', *args.modes]]
+            for name in params.models for seed in range(params.seeds)
+            for source in params.boxes for mode in ['per-clip', *params.modes]]
     jobs = [job for job in jobs if record.get(job[-1], job[1]) is None]
     progress = Progress('reuse', len(jobs))
     for i, (name, seed, source, mode, key) in enumerate(jobs):
@@ -46,15 +48,16 @@ def measure(args, record):
                        f'{mode}')
         inferencer = VideoPoseInferencer(
             config_path(name), ablation_checkpoint(
-                args.work_dir, name, seed, args.epochs, args.seeds), device='cpu',
+                params.ablation_dir, name, seed, params.epochs,
+                params.seeds), device='cpu',
             tracker=tracker(), reuse_features=mode != 'per-clip',
-            reuse_tolerance=args.tolerance, reuse_align=mode == 'aligned',
+            reuse_tolerance=params.tolerance, reuse_align=mode == 'aligned',
             **(det if source == 'detected' else
                dict(det_model='whole_image')))
         kwargs = dict(bbox_thr=BBOX_THR) if source == 'detected' else dict(
             boxes=boxes)
         with count_backbone_crops(inferencer.model) as crops:
-            mAP, fps = video_map(inferencer, args.data_root, **kwargs)
+            mAP, fps = video_map(inferencer, params.data_root, **kwargs)
         record.put(key, seed, dict(
             {s: mAP[s]['Mean'] for s in SUBSETS}, frames_per_second=fps,
             backbone_crops=sum(crops),
@@ -63,48 +66,56 @@ def measure(args, record):
                         f'{sum(crops)} backbone crops')
 
 
-def run(args):
-    """The reuse measurement, as ``tools/analysis/reuse_accuracy.py``
-    parsed ``args``; writes ``WORK_DIR/reuse.md`` and ``reuse_stats.json``.
+def run(params):
+    """The reuse measurement on the parameters
+    ``tools/analysis/reuse_accuracy.py`` built
+    (:class:`.params.ExperimentParams`); writes ``WORK_DIR/reuse.md`` and
+    ``reuse_stats.json``.
+
+    Returns:
+        dict: A ``'table'`` record's results (``header``, ``align``,
+        ``rows``, ``note``) and the ``stats`` they were drawn from.
     """
-    record = RunRecord(osp.join(args.work_dir, 'reuse.json'),
+    record = RunRecord(osp.join(params.work_dir, 'reuse.json'),
                        'reuse_accuracy.py')
-    measure(args, record)
-    lines = ['| model | boxes | mode (tolerance) | per clip | this mode | '
-             'mode - per clip, all (95% CI) | the same, degraded key frames '
-             '| backbone crops, mode / per clip |',
-             '|---|---|---|---:|---:|---:|---:|---:|']
+    measure(params, record)
+    header = ['model', 'boxes', 'mode (tolerance)', 'per clip', 'this mode',
+              'mode - per clip, all (95% CI)',
+              'the same, degraded key frames',
+              'backbone crops, mode / per clip']
+    rows = []
     stats = {}
-    seeds = list(range(args.seeds))
-    tol = '' if args.tolerance is None else f'@{args.tolerance:g}'
-    for name in args.models:
-        for source in args.boxes:
+    seeds = list(range(params.seeds))
+    tol = '' if params.tolerance is None else f'@{params.tolerance:g}'
+    for name in params.models:
+        for source in params.boxes:
             by_mode = {mode: record.by_seed(
-                f'{name}/e{args.epochs}/{source}/{mode}'
+                f'{name}/e{params.epochs}/{source}/{mode}'
                 f'{tol if mode != "per-clip" else ""}', seeds)
-                for mode in ['per-clip', *args.modes]}
+                for mode in ['per-clip', *params.modes]}
             st = aggregate(by_mode, list(by_mode), 'per-clip', seeds)
             stats[f'{name}/{source}'] = st
-            for mode in args.modes:
+            for mode in params.modes:
                 share = np.mean([by_mode[mode][s]['backbone_crops'] /
                                  by_mode['per-clip'][s]['backbone_crops']
                                  for s in seeds])
-                lines.append(
-                    f'| {label(name)} | {source} | {mode} '
-                    f'({by_mode[mode][0]["tolerance"]:g}) | '
-                    f'{fmt(st["per-clip"]["all"])} | '
-                    f'{fmt(st[mode]["all"])} | '
-                    f'{fmt_diff(st[mode]["all"]["minus_reference"])} | '
-                    f'{fmt_diff(st[mode]["degraded"]["minus_reference"])} | '
-                    f'{share:.2f} |')
+                rows.append([
+                    label(name), source,
+                    f'{mode} ({by_mode[mode][0]["tolerance"]:g})',
+                    fmt(st['per-clip']['all']), fmt(st[mode]['all']),
+                    fmt_diff(st[mode]['all']['minus_reference']),
+                    fmt_diff(st[mode]['degraded']['minus_reference']),
+                    f'{share:.2f}'])
     meta = (f'PoseTrack mAP (all labelled validation frames of the built-in '
-            f'videos) of VideoPoseInferencer, K = {args.seeds} training '
-            f'seeds, {args.epochs} epochs; {time.strftime("%Y-%m-%d")}, '
+            f'videos) of VideoPoseInferencer, K = {params.seeds} training '
+            f'seeds, {params.epochs} epochs; {time.strftime("%Y-%m-%d")}, '
             f'{os.cpu_count()} CPU cores.')
-    md = '\n'.join(lines) + '\n\n' + meta + '\n'
-    print('\n' + md, flush=True)
-    with open(osp.join(args.work_dir, 'reuse.md'), 'w') as f:
+    out = dict(header=header, align=['---'] * 3 + ['---:'] * 5, rows=rows,
+               note=meta, stats=stats)
+    md = table(out)
+    log('reuse', '\n' + md)
+    with open(osp.join(params.work_dir, 'reuse.md'), 'w') as f:
         f.write(md)
-    write_json(osp.join(args.work_dir, 'reuse_stats.json'),
+    write_json(osp.join(params.work_dir, 'reuse_stats.json'),
                dict(meta=meta, stats=stats))
-    return stats
+    return out

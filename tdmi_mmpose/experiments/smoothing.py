@@ -110,24 +110,25 @@ def measure(poses, data_root):
                 float('nan'))
 
 
-def run(args):
-    """The comparison, as ``tools/analysis/smoothing.py`` parsed ``args``.
+def run(params):
+    """The comparison on the parameters ``tools/analysis/smoothing.py``
+    built (:class:`.params.ExperimentParams`).
 
     Returns:
         dict: what it writes to ``WORK_DIR/smoothing.json``.
     """
     def measure_model(model, ckpt):
-        poses = run_poses(model, config_path(model), ckpt, args.data_root)
-        return {kind: measure(smoothed(poses, kind), args.data_root)
+        poses = run_poses(model, config_path(model), ckpt, params.data_root)
+        return {kind: measure(smoothed(poses, kind), params.data_root)
                 for kind in FILTERS}
 
-    record = measure_per_seed(args, 'smoothing', POSE_MODELS, LABELS,
+    record = measure_per_seed(params, 'smoothing', POSE_MODELS, LABELS,
                               measure_model, 'jitter', digits=3)
     stats = paired_fields(
         record, [f'{m}/{f}' for m in POSE_MODELS for f in FILTERS],
         lambda key: key.split('/')[0] + '/none', ('mAP', 'jitter'),
-        list(range(args.seeds)))
-    return comparison_results(args, 'smoothing', stats, markdown)
+        list(range(params.seeds)))
+    return comparison_results(params, 'smoothing', stats, markdown)
 
 
 def markdown(results):

@@ -14,7 +14,9 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from .jobs import evaluate, job_config
-from .models import CONFIGS, checkpoint_path, config_path
+from .models import checkpoint_path, config_path
+from .params import package_configs
+from .progress import log, logger_of
 from .records import write_json
 
 
@@ -23,7 +25,7 @@ def full_size(cfg, tiny):
     or left at W8 128x96 with ``tiny``."""
     if tiny:
         return cfg
-    w48 = Config.fromfile(osp.join(CONFIGS, '_base_',
+    w48 = Config.fromfile(osp.join(package_configs(), '_base_',
                                    'tdmi_hrnet-w48_384x288.py'))
     codec = w48.codec
 
@@ -63,7 +65,7 @@ def exactness(device, tiny):
         'td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288.py'))
     sf_cfg.model.backbone.init_cfg = None
     tdmi_cfg = Config.fromfile(osp.join(
-        CONFIGS, 'tdmi', 'tdmi_hrnet-w48_posetrack18-384x288.py'))
+        package_configs(), 'tdmi', 'tdmi_hrnet-w48_posetrack18-384x288.py'))
     tdmi_cfg.model.backbone.init_cfg = None
     torch.manual_seed(0)
     sf = MODELS.build(sf_cfg.model)
@@ -90,7 +92,7 @@ def exactness(device, tiny):
         out[f'max_abs_diff{"_tf32" if tf32 else ""}'] = float(
             (got - want).abs().max())
         out['heatmap_max_abs'] = float(want.abs().max())
-    print(f'[warm W48] exactness: {out}', flush=True)
+    log('warm W48', f'exactness: {out}')
     return out
 
 
@@ -122,42 +124,44 @@ def evaluate_mean(cfg, ckpt, work_dir):
     return {s: v['Mean'] for s, v in evaluate(cfg, ckpt).items()}
 
 
-def run(args):
-    """The W48 warm start, as ``tools/analysis/warm_start_w48.py`` parsed
-    ``args``; the results (also written to ``args.out``)."""
+def run(params):
+    """The W48 warm start on the parameters
+    ``tools/analysis/warm_start_w48.py`` built
+    (:class:`.params.ExperimentParams`); the results (also written to
+    ``params.out``)."""
     from mmpose.apis import init_model
     from mmpose.utils import register_all_modules
 
     from tdmi_mmpose.datasets.synthetic_videos import \
         generate_synthetic_videos
     register_all_modules(init_default_scope=True)
-    generate_synthetic_videos(args.data_root, seed=0,
-                              logger=lambda m: print(f'[warm W48] {m}'))
-    results = dict(device=args.device, amp=args.amp,
+    generate_synthetic_videos(params.data_root, seed=0,
+                              logger=logger_of('warm W48'))
+    results = dict(device=params.device, amp=params.amp,
                    gpu=torch.cuda.get_device_name(0)
-                   if args.device.startswith('cuda') else None)
-    if not args.skip_exactness:
-        results['exactness'] = exactness(args.device, args.tiny)
+                   if params.device.startswith('cuda') else None)
+    if not params.skip_exactness:
+        results['exactness'] = exactness(params.device, params.tiny)
     configs = {}
     for name, model in (('single', 'single-frame'), ('tdmi', 'tdmi')):
-        cfg = full_size(job_config(config_path(model), args.data_root, 0,
-                                   None), args.tiny)
+        cfg = full_size(job_config(config_path(model), params.data_root, 0,
+                                   None), params.tiny)
         for loader in ('train_dataloader', 'val_dataloader',
                        'test_dataloader'):
-            cfg[loader].batch_size = args.batch
+            cfg[loader].batch_size = params.batch
             cfg[loader].num_workers = 8
         cfg.log_level = 'WARNING'
         configs[name] = cfg
-    work = args.work_dir
+    work = params.work_dir
     # mmpose's HeatmapHead cannot take bf16 heatmaps (its accuracy goes
     # through numpy): the single-frame model trains in fp32
     sf_ckpt, sf_s = train(configs['single'], osp.join(work, 'single'),
-                          args.single_epochs, None, args.device)
+                          params.single_epochs, None, params.device)
     results['single_frame'] = dict(
-        epochs=args.single_epochs, train_seconds=sf_s,
+        epochs=params.single_epochs, train_seconds=sf_s,
         mAP=evaluate_mean(configs['single'], sf_ckpt,
                      osp.join(work, 'single_test')))
-    print(f'[warm W48] single-frame: {results["single_frame"]}', flush=True)
+    log('warm W48', f'single-frame: {results["single_frame"]}')
     warm = Config(copy.deepcopy(configs['tdmi']._cfg_dict.to_dict()))
     warm.model.init_cfg = dict(type='WarmStart', checkpoint=sf_ckpt)
     # step 0: the warm-started model, untrained
@@ -167,16 +171,15 @@ def run(args):
     torch.save(dict(state_dict=model.state_dict()), path0)
     results['warm_step0'] = dict(mAP=evaluate_mean(
         configs['tdmi'], path0, osp.join(work, 'warm0_test')))
-    print(f'[warm W48] warm start, untrained: {results["warm_step0"]}',
-          flush=True)
-    ckpt, secs = train(warm, osp.join(work, 'warm'), args.tdmi_epochs,
-                       args.amp, args.device)
-    results['warm'] = dict(epochs=args.tdmi_epochs, train_seconds=secs,
+    log('warm W48', f'warm start, untrained: {results["warm_step0"]}')
+    ckpt, secs = train(warm, osp.join(work, 'warm'), params.tdmi_epochs,
+                       params.amp, params.device)
+    results['warm'] = dict(epochs=params.tdmi_epochs, train_seconds=secs,
                            mAP=evaluate_mean(configs['tdmi'], ckpt,
                                         osp.join(work, 'warm_test')))
-    print(f'[warm W48] warm start + {args.tdmi_epochs} epoch(s): '
-          f'{results["warm"]}', flush=True)
-    if args.out:
-        write_json(args.out, results)
-    print(json.dumps(results, indent=1))
+    log('warm W48', f'warm start + {params.tdmi_epochs} epoch(s): '
+                    f'{results["warm"]}')
+    if params.out:
+        write_json(params.out, results)
+    log('warm W48', json.dumps(results, indent=1))
     return results

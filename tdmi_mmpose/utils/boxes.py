@@ -5,6 +5,8 @@ import json
 
 import numpy as np
 
+from .files import read_json
+
 
 def is_number(value):
     """Whether ``value`` read from JSON is a number (not a string, bool or
@@ -52,19 +54,11 @@ def _number(value):
     return float(value) if is_number(value) and np.isfinite(value) else None
 
 
-def _read_json(path):
-    with open(path) as f:
-        try:
-            return json.load(f)
-        except json.JSONDecodeError as err:
-            raise ValueError(f'{path} is not a JSON file ({err})') from err
-
-
 def boxes_file_video(path):
     """``(video name, frame count)`` a boxes file was written for (the
     object form :func:`boxes_to_json` writes for a video), or None for a
     plain list of detections."""
-    data = _read_json(path)
+    data = read_json(path)
     if isinstance(data, dict) and 'video' in data:
         return data['video'], data.get('num_frames')
     return None
@@ -107,7 +101,7 @@ def boxes_from_json(path):
     anything else is an error naming the file, the entry and what to
     write instead.
     """
-    dets = _read_json(path)
+    dets = read_json(path)
     if isinstance(dets, dict) and 'detections' in dets:
         dets = dets['detections']
     if not isinstance(dets, list):

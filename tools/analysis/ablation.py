@@ -58,11 +58,11 @@ Examples:
 """
 import argparse
 import os
-import os.path as osp
 
 from tdmi_mmpose.experiments.ablation import plot_only, run
 from tdmi_mmpose.experiments.cli import finish_data_args
-from tdmi_mmpose.experiments.models import COMPARISONS, MODELS, ROOT, SETS
+from tdmi_mmpose.experiments.models import COMPARISONS, MODELS, SETS
+from tdmi_mmpose.experiments.params import Paths
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -87,8 +87,8 @@ def parse_args():
     parser.add_argument('--epochs', type=int, default=None,
                         help='training epochs (default: the main job\'s, '
                         'the configs\' max_epochs)')
-    parser.add_argument('--work-dir',
-                        default=osp.join(ROOT, 'work_dirs', 'ablation'))
+    parser.add_argument('--work-dir', default=Paths.here().work_dir(
+        'ablation'), help='runs and results (default: work_dirs/ablation)')
     parser.add_argument('--data-root',
                         help='the built-in videos (generated if missing; '
                         'default: the main job\'s, data/synthetic_videos, '

@@ -26,21 +26,10 @@ Example:
         --record docs/en/records/benchmark_adapt.json
 """
 import argparse
-import os.path as osp
-import platform
 
-import torch
-from mmengine.config import Config
-
-from tdmi_mmpose.experiments.benchmark import (REUSE_SYN, section_adapt,
-                                               section_data,
-                                               section_model, section_onnx,
-                                               section_onnx_video,
-                                               section_scale, section_train,
-                                               section_video,
-                                               section_video_w48)
-from tdmi_mmpose.experiments.docs import load, write_record
-from tdmi_mmpose.experiments.models import ROOT, default_data_root
+from tdmi_mmpose.experiments.benchmark import run
+from tdmi_mmpose.experiments.cli import run_and_record
+from tdmi_mmpose.experiments.params import Paths
 
 
 def parse_args():
@@ -57,9 +46,10 @@ def parse_args():
     parser.add_argument('--batches', nargs='+', type=int,
                         help='batch sizes of the scale section (default: '
                         '16 32 on CUDA, 1 elsewhere)')
-    parser.add_argument('--job', default=osp.join(ROOT, 'work_dirs',
-                                                  'main_job'),
-                        help='work dir of the main job (checkpoints)')
+    paths = Paths.here()
+    parser.add_argument('--job', default=paths.work_dir('main_job'),
+                        help='work dir of the main job (checkpoints; '
+                        'default: work_dirs/main_job)')
     parser.add_argument('--data-root',
                         help='the built-in videos (default: the main job\'s, '
                         'data/synthetic_videos)')
@@ -79,64 +69,12 @@ def parse_args():
                           'onnx'])
     if args.batches is None:
         args.batches = [16, 32] if args.device.startswith('cuda') else [1]
-    args.data_root = (args.data_root or default_data_root()).rstrip('/') + '/'
+    args.data_root = (args.data_root or paths.data_root()).rstrip('/') + '/'
     return args
 
 
 def main():
-    args = parse_args()
-    started = load()
-    from mmpose.utils import register_all_modules
-    register_all_modules()
-    gpu = (torch.cuda.get_device_name() if torch.cuda.is_available() else
-           'none')
-    print(f'machine: {platform.machine()} {platform.processor() or ""}, '
-          f'{torch.get_num_threads()} CPU threads, GPU {gpu}', flush=True)
-    rows, sec_per_sample = [], None
-    from mmengine.registry import DefaultScope
-    for section in args.sections:
-        print(f'[benchmark] {section} ...', flush=True)
-        # mmdet's inferencers switch the default scope: reset it each time
-        scope = DefaultScope.overwrite_default_scope('mmpose')
-        scope.__enter__()
-        if section == 'model':
-            rows += section_model(args.repeats)
-        elif section == 'train':
-            new, sec_per_sample = section_train(args.data_root, args.steps)
-            rows += new
-        elif section == 'video':
-            rows += section_video(args.job, args.data_root)
-        elif section == 'video-w48':
-            tolerance = Config.fromfile(REUSE_SYN).model.test_cfg[
-                'reuse_tolerance']
-            rows += section_video_w48(args.job, args.data_root,
-                                      args.frames, tolerance,
-                                      args.repeats)
-        elif section == 'onnx':
-            rows += section_onnx(args.repeats)
-        elif section == 'adapt':
-            rows += section_adapt(args.frames, args.repeats)
-        elif section == 'onnx-video':
-            rows += section_onnx_video(args.repeats)
-        elif section == 'scale':
-            rows += section_scale(args.device, args.batches, args.steps)
-        elif section == 'data':
-            if sec_per_sample is None:
-                _, sec_per_sample = section_train(args.data_root, args.steps)
-            rows += section_data(args.data_root, 1 / sec_per_sample,
-                                 args.samples)
-        scope.__exit__(None, None, None)
-    width = max(len(r[0]) for r in rows)
-    print(f'\n{"measure":{width}} | value | target | figures')
-    for name, value, target, numbers in rows:
-        print(f'{name:{width}} | {value:5.2f} | {target or "-":>6} | '
-              f'{numbers}')
-    if args.record:
-        write_record(args.record, 'table', dict(
-            header=['measure', 'value', 'target', 'figures'],
-            align=['---', '---:', '---:', '---'],
-            rows=[[name, f'{value:.2f}', target or '—', numbers]
-                  for name, value, target, numbers in rows]), started)
+    run_and_record(parse_args(), run, 'table')
 
 
 if __name__ == '__main__':

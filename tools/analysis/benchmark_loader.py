@@ -13,9 +13,10 @@ import tempfile
 from mmengine.config import Config
 
 from tdmi_mmpose.experiments.benchmark import SAMPLE, clip_annotation, rate
-from tdmi_mmpose.experiments.models import CONFIGS
+from tdmi_mmpose.experiments.params import package_configs
 
-CONFIG = osp.join(CONFIGS, 'tdmi', 'tdmi_hrnet-w48_posetrack18-384x288.py')
+CONFIG = osp.join(package_configs(), 'tdmi',
+                  'tdmi_hrnet-w48_posetrack18-384x288.py')
 
 
 def parse_args():

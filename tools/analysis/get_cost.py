@@ -12,13 +12,9 @@ Example:
     python tools/analysis/get_cost.py --config configs/tdmi/tiny/...
 """
 import argparse
-import os.path as osp
 
-import torch
-
-from tdmi_mmpose.experiments.cost import BASELINE, DEFAULT, cost_rows
-from tdmi_mmpose.experiments.docs import load, write_record
-from tdmi_mmpose.experiments.models import ROOT
+from tdmi_mmpose.experiments.cli import run_and_record
+from tdmi_mmpose.experiments.cost import BASELINE, DEFAULT, run
 
 
 def parse_args():
@@ -35,36 +31,7 @@ def parse_args():
 
 
 def main():
-    args = parse_args()
-    started = load()
-    from mmpose.utils import register_all_modules
-    register_all_modules()
-    rows, clip = cost_rows(args.config, args.baseline, args.repeats)
-    frames, (h, w) = clip.shape[1], clip.shape[-2:]
-    print(f'TDMI: {osp.relpath(args.config, ROOT)}; baseline: '
-          f'{args.baseline}; input {h}x{w}, {frames} frames, 1 person, '
-          f'CPU threads {torch.get_num_threads()}')
-    print(f'{"":32}{"params (M)":>12}{"GFLOPs":>10}{"CPU ms":>10}')
-    for name, p, m, t in rows:
-        print(f'{name:32}{p:12.2f}{m / 1e9:10.2f}{t * 1e3:10.1f}')
-    (_, _, macs_base, t_base), (_, _, macs_bb, t_bb), \
-        (_, _, macs_extra, t_extra), (_, _, macs_all, t_full) = rows
-    print(f'TDMI / single-frame: {macs_all / macs_base:.2f}x GFLOPs, '
-          f'{t_full / t_base:.2f}x latency')
-    ratio_f, ratio_t = macs_extra / macs_bb, t_extra / t_bb
-    verdict = 'met' if max(ratio_f, ratio_t) <= 0.10 else 'NOT met'
-    summary = (f'TDE + RDM + head on top of the {frames} backbone passes: '
-               f'{100 * ratio_f:.1f}% GFLOPs, {100 * ratio_t:.1f}% latency '
-               f'(target <= 10%: {verdict})')
-    print(summary)
-    if args.record:
-        write_record(args.record, 'table', dict(
-            header=['per person', 'params (M)', 'GFLOPs', 'CPU ms'],
-            align=['---', '---:', '---:', '---:'],
-            rows=[[name, f'{p:.2f}', f'{m / 1e9:.2f}', f'{t * 1e3:.1f}']
-                  for name, p, m, t in rows],
-            note=f'Input {h}x{w}, {frames} frames, one person, '
-            f'{torch.get_num_threads()} CPU threads. {summary}.'), started)
+    run_and_record(parse_args(), run, 'table')
 
 
 if __name__ == '__main__':

@@ -20,20 +20,18 @@ Then:
     python tools/analysis/reuse_accuracy.py --seeds 3
 """
 import argparse
-import os.path as osp
 
-from tdmi_mmpose.experiments.models import MODELS, ROOT, default_data_root
+from tdmi_mmpose.experiments.cli import (add_runs_args, finish_runs_args,
+                                         run_and_record)
+from tdmi_mmpose.experiments.models import MODELS
 from tdmi_mmpose.experiments.reuse import MODES, run
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    add_runs_args(parser, job=True)
     parser.add_argument('--models', nargs='+', choices=sorted(MODELS),
                         default=['tdmi', 'tdmi-reuse'])
-    parser.add_argument('--seeds', type=int, default=3,
-                        help='training seeds 0..K-1 (K >= 2)')
-    parser.add_argument('--epochs', type=int, default=5,
-                        help='budget of the ablation runs to load')
     parser.add_argument('--tolerance', type=float, default=None,
                         help="reuse_tolerance (default: each model config's)")
     parser.add_argument('--modes', nargs='+', choices=MODES[1:],
@@ -41,30 +39,11 @@ def parse_args():
                         help='reuse modes compared with per clip')
     parser.add_argument('--boxes', nargs='+', choices=['gt', 'detected'],
                         default=['gt', 'detected'])
-    parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs',
-                                                       'ablation'),
-                        help="ablation.py's work dir (checkpoints)")
-    parser.add_argument('--job', default=osp.join(ROOT, 'work_dirs',
-                                                  'main_job'),
-                        help="the main job's work dir (the detector)")
-    parser.add_argument('--data-root',
-                        help='the built-in videos (default: the main job\'s, '
-                        'data/synthetic_videos, with _seedN added for '
-                        '--data-seed N > 0)')
-    parser.add_argument('--data-seed', type=int, default=0)
-    args = parser.parse_args()
-    if args.seeds < 2:
-        parser.error('--seeds must be at least 2 (an interval needs two '
-                     'paired runs)')
-    args.data_root = (args.data_root or
-                      default_data_root(args.data_seed)).rstrip('/') + '/'
-    return args
+    return finish_runs_args(parser, parser.parse_args())
 
 
 def main():
-    args = parse_args()
-    import tdmi_mmpose  # noqa: F401  (registers the plugin)
-    run(args)
+    run_and_record(parse_args(), run, 'table')
 
 
 if __name__ == '__main__':

@@ -19,9 +19,9 @@ Example:
         --out work_dirs/warm_start_w48.json
 """
 import argparse
-import os.path as osp
 
-from tdmi_mmpose.experiments.models import ROOT, default_data_root
+from tdmi_mmpose.experiments.cli import run_and_record
+from tdmi_mmpose.experiments.params import Paths
 from tdmi_mmpose.experiments.warm_start_w48 import run
 
 
@@ -36,19 +36,18 @@ def parse_args():
     parser.add_argument('--tiny', action='store_true',
                         help='W8 widths at 128x96 (a CPU check)')
     parser.add_argument('--skip-exactness', action='store_true')
-    parser.add_argument('--work-dir', default=osp.join(
-        ROOT, 'work_dirs', 'warm_start_w48'))
-    parser.add_argument('--data-root', default=default_data_root(),
+    paths = Paths.here()
+    parser.add_argument('--work-dir', default=paths.work_dir(
+        'warm_start_w48'), help='default: work_dirs/warm_start_w48')
+    parser.add_argument('--data-root', default=paths.data_root(),
                         help='the built-in videos (default: the main '
-                        "job's)")
+                        "job's, data/synthetic_videos)")
     parser.add_argument('--out', default=None, help='JSON of the results')
     return parser.parse_args()
 
 
 def main():
-    args = parse_args()
-    import tdmi_mmpose  # noqa: F401  (registers the plugin)
-    run(args)
+    run_and_record(parse_args(), run, 'warm_start_w48')
 
 
 if __name__ == '__main__':

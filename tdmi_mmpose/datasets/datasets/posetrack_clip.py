@@ -10,6 +10,7 @@ from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
 from ...utils.boxes import box_problems, is_number
+from ...utils.files import read_json
 
 _FRAME_RE = re.compile(r'^(.*?)(\d+)(\.[^.]+)$')
 
@@ -177,13 +178,8 @@ class PoseTrackClipDataset(BaseCocoStyleDataset):
                              ) from err
 
     def _load_detection_results(self):
-        try:
-            with open(self.bbox_file) as f:
-                dets = json.load(f)
-        except json.JSONDecodeError as err:
-            raise ValueError(f'{self.bbox_file} is not a JSON file ({err}); '
-                             'give person detections in the COCO result '
-                             'format') from err
+        dets = read_json(self.bbox_file, hint='give person detections in '
+                         'the COCO result format')
         _check_detections(dets, self.bbox_file)
         data_list = super()._load_detection_results()
         if not data_list:

@@ -9,17 +9,9 @@ import os.path as osp
 
 import numpy as np
 
+from ...utils.files import read_json
+
 MAX_TRACK_ID = 10000  # poseval's bound
-
-
-def read_json(path, what):
-    """A JSON file, or an error naming it."""
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except json.JSONDecodeError as err:
-        raise ValueError(f'{what} {path} is not a JSON file ({err})') \
-            from None
 
 
 def read_predictions(pred_file, gt_data, gt_file):

@@ -1,11 +1,11 @@
 """PoseTrack18-format ground truth as poseval reads it: the labelled frames,
 their people's joints, head sizes and track ids, and the ignore regions."""
-import json
 from collections import defaultdict
 
 import numpy as np
 import shapely
-from mmengine.fileio import get_local_path
+
+from ...utils.files import read_json
 
 # The 15 official PoseTrack joints as indices into the 17-joint PoseTrack18
 # layout (the unannotated ears are dropped; head_bottom is the neck).
@@ -80,12 +80,8 @@ def load_ground_truth(ann_file):
         tuple: ``(data, frames, nan_joints)``: the file's content and what
         :func:`parse_ground_truth` returns.
     """
-    try:
-        with get_local_path(ann_file) as path, open(path) as f:
-            data = json.load(f)
-    except json.JSONDecodeError as err:
-        raise ValueError(f'{ann_file} is not a JSON file ({err}); give the '
-                         'PoseTrack18-format annotation file') from err
+    data = read_json(ann_file,
+                     hint='give the PoseTrack18-format annotation file')
     return (data, *parse_ground_truth(data, ann_file))
 
 
