@@ -1,8 +1,10 @@
-"""The explicit inputs of a measurement: where things are (:class:`Paths`)
-and what it runs on (:class:`ExperimentParams`). The tools build them from
-their arguments; the experiments read nothing else (no argparse namespace
-passes into them, no folder is found from this file's place except the
-checkout's own docs and test data)."""
+"""The explicit inputs of a measurement: where things are (the package's
+configs, :func:`package_configs`; the checkout's docs and test data,
+:data:`CHECKOUT`; the folders of the run, :class:`Paths`) and what it runs
+on (:class:`ExperimentParams`). The tools build them from their arguments;
+the experiments read nothing else (no argparse namespace passes into them,
+no folder is found from this file's place except the checkout's own docs
+and test data)."""
 import functools
 import os.path as osp
 from dataclasses import dataclass, field, fields
@@ -24,26 +26,20 @@ def package_configs():
 
 
 class Paths(NamedTuple):
-    """Where the experiments find and put things.
+    """Where a run puts its runs, results and built-in videos: the folder
+    the tool runs in, as mmpose's tools write theirs.
 
     Args:
-        configs (str): The package's configs (:func:`package_configs`).
-        checkout (str): The checkout's docs and test data
-            (:data:`CHECKOUT`).
-        work_dirs (str): Runs and results: ``work_dirs`` in the folder the
-            tool runs in, as mmpose's tools write theirs.
-        data (str): The built-in videos: ``data`` in that folder.
+        work_dirs (str): Runs and results (``work_dirs``).
+        data (str): The built-in videos (``data``).
     """
-    configs: str
-    checkout: str
     work_dirs: str
     data: str
 
     @classmethod
     def here(cls):
         """The paths of a tool run in the current folder."""
-        return cls(package_configs(), CHECKOUT, osp.abspath('work_dirs'),
-                   osp.abspath('data'))
+        return cls(osp.abspath('work_dirs'), osp.abspath('data'))
 
     def work_dir(self, name):
         """``work_dirs/<name>``."""

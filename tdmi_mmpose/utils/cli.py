@@ -137,8 +137,7 @@ def run_moved(old_file, new_path):
     import sys
     here = osp.dirname(osp.abspath(old_file))
     new_file = osp.normpath(osp.join(here, new_path))
-    name = osp.basename(osp.dirname(osp.abspath(old_file)))
-    old = f'{name}/{osp.basename(old_file)}'
+    old = f'{osp.basename(here)}/{osp.basename(old_file)}'
     new = osp.relpath(new_file, osp.dirname(here))
     print(f'{old} is now {new} (the old path goes in the next release)',
           file=sys.stderr)

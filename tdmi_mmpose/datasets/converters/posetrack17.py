@@ -4,13 +4,13 @@ annotated rectangle as the head box, the person box as the joint extent
 enlarged by 15% per side, and the 5-digit 1-based frame names renamed to
 8-digit ones (the convention of earlier video pose work)."""
 import glob
-import json
 import os
 import os.path as osp
 import re
 
 from .posetrack_format import (POSETRACK15_TO_17, frame_size, person_box,
                                posetrack_frame, posetrack_person)
+from ...utils.files import read_json
 
 FRAME = re.compile(r'^(\d+)(\.\w+)$')
 
@@ -31,8 +31,7 @@ def first(value):
 def convert_video(path, video_id, image_root, images, annotations):
     """Append the frames and people of one video (``video_id``: a number
     unique in the split, here the file's rank)."""
-    with open(path) as f:
-        annolist = json.load(f)
+    annolist = read_json(path, 'PoseTrack17 annotation file')
     annolist = annolist.get('annolist', annolist)
     nframes = len(annolist)
     for frame in annolist:
